@@ -1,0 +1,81 @@
+import type { z } from 'zod';
+import type { Timeline } from '../timeline/timeline.js';
+
+/** Release It!'s stability antipatterns that a failing check can reveal (catalogue: src/report/failure-modes.ts). */
+export type FailureModeId =
+  | 'integration-point-without-timeout'
+  | 'cascading-failure'
+  | 'blocked-threads'
+  | 'slow-responses'
+  | 'unbounded-result-set'
+  | 'retry-storm'
+  | 'dogpile'
+  | 'chain-reaction'
+  | 'self-denial'
+  | 'unbalanced-capacity'
+  | 'crash-on-bad-input'
+  | 'memory-growth'
+  | 'slow-failure'
+  | 'no-recovery'
+  | 'slo-breach';
+
+/** A failure found in this run, told with the run's own numbers. */
+export interface FailureFinding {
+  id: FailureModeId;
+  /** What started it ("inventory hung at 10.0 s"). */
+  trigger: string;
+  /** How it spread ("the target kept 212 connections open to it for the whole phase"). */
+  spread: string;
+  /** What users saw ("p99 rose from 14 ms to 30 s; clients timed out"). */
+  result: string;
+}
+
+export interface Evidence {
+  label: string;
+  value: string | number | boolean | null;
+}
+
+export interface Verdict {
+  /** The check's table key (timeout, breaker...). */
+  check: string;
+  /** The expect entry it came from, e.g. "timeout" or "latency.checkout". */
+  key: string;
+  ok: boolean;
+  /** One line with measured numbers: "gave up on inventory after 1003 ms (p50), bound 1 s". */
+  summary: string;
+  /** The key numbers, machine-readable (ms, counts, ratios); null when not measurable. */
+  measured: Record<string, number | string | null>;
+  evidence: Evidence[];
+  failureMode?: FailureFinding;
+  /** Set when the harness lagged enough to distort what this check measured. */
+  untrustworthy?: string;
+}
+
+/** A phase as run: times are absolute monotonic ms like events. */
+export interface PhaseWindow {
+  index: number;
+  name: string;
+  startMs: number;
+  endMs: number;
+  faults: { dependency: string; fault: string; type: 'behaviour' | 'toxic' }[];
+}
+
+/** What a check may know besides the timeline: the run's shape, never live objects. */
+export interface CheckContext {
+  timeline: Timeline;
+  phases: readonly PhaseWindow[];
+  dependencies: readonly string[];
+  loads: readonly string[];
+  /** The timeout crumple's own load clients use, to tell their give-ups from the target's. */
+  clientTimeoutMs: number;
+}
+
+/** A check: a pure function of the recorded timeline and its expectation. */
+export interface Check<S extends z.ZodType = z.ZodType> {
+  name: string;
+  /** One line for `crumple validate --help`-style listings and report cards. */
+  description: string;
+  /** The expectation's schema; the scenario schema composes these. */
+  expectation: S;
+  run(ctx: CheckContext, expectation: z.infer<S>, key: string): Verdict;
+}

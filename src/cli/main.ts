@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+import { pathToFileURL } from 'node:url';
+import { realpathSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { isCrumpleError } from '../errors.js';
+import { processIo, type Io } from './io.js';
+import serve from './serve.js';
+import proxy from './proxy.js';
+import load from './load.js';
+import dogpile from './dogpile.js';
+import run from './run.js';
+import validate from './validate.js';
+import init from './init.js';
+import report from './report.js';
+
+/** A command file: adds itself to the program. Its action sets `exit.code` (0, 1 or 2). */
+export type Register = (program: Command, io: Io, exit: { code: number }) => void;
+
+const commands: Register[] = [run, validate, init, serve, proxy, load, dogpile, report];
+
+export function buildProgram(io: Io, exit: { code: number }): Command {
+  const program = new Command('crumple')
+    .description('Chaos and fault injection for a service: misbehaving stand-ins, a fault proxy, load and verdicts')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showSuggestionAfterError(true);
+  for (const register of commands) register(program, io, exit);
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  return program;
+}
+
+/** Runs the CLI with `args` (user args, without node and script) and returns the exit code. */
+export async function main(args: readonly string[], io: Io): Promise<number> {
+  const exit = { code: 0 };
+  const program = buildProgram(io, exit);
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+    return exit.code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end through here with exitCode 0; usage errors were already printed.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (isCrumpleError(e)) {
+      io.err(`crumple: ${e.message}\n`);
+      for (const d of e.details) io.err(`  ${d}\n`);
+      return e.exitCode;
+    }
+    io.err(`crumple: internal error (a bug; please report it)\n${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    return 2;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130); // second Ctrl-C: leave now
+    process.stderr.write(`\ncrumple: ${sig}, rolling back...\n`);
+    controller.abort(new Error(sig));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  main(process.argv.slice(2), processIo(controller.signal)).then(
+    (code) => {
+      process.exitCode = code;
+      // Leftover handles (sockets in TIME_WAIT, worker threads) must not keep a finished command alive.
+      setTimeout(() => process.exit(code), 200).unref();
+    },
+    (e: unknown) => {
+      process.stderr.write(`crumple: ${String(e)}\n`);
+      process.exit(2);
+    },
+  );
+}

@@ -1,0 +1,38 @@
+import type { PhaseWindow, Verdict } from '../checks/check.js';
+import type { SecondSummary } from '../timeline/timeline.js';
+
+export type RunOutcome = 'pass' | 'fail' | 'not-healthy' | 'error' | 'interrupted';
+
+export interface LoadResult {
+  name: string;
+  shape: string;
+  requests: number;
+  ok: number;
+  errors: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  rps: number;
+}
+
+/** Everything a report renders; written as report.json and re-rendered by `crumple report`. */
+export interface RunResult {
+  schema: 1;
+  runId: string;
+  scenario: { name: string; file?: string; description?: string };
+  target: { command?: string; url: string };
+  /** Wall-clock ISO time of the start. */
+  startedAt: string;
+  durationMs: number;
+  outcome: RunOutcome;
+  exitCode: 0 | 1 | 2;
+  error?: string;
+  /** Phase windows with times relative to the run's start (ms). */
+  phases: PhaseWindow[];
+  /** Per-second summary of the timeline (second 0 = run start). */
+  seconds: SecondSummary[];
+  verdicts: Verdict[];
+  harness: { lagged: boolean; lagP99Ms: number | null; lagMaxMs: number | null; droppedEvents: number };
+  dependencies: { name: string; via: 'proxy' | 'direct'; protocol: 'http' | 'ws'; url: string }[];
+  loads: LoadResult[];
+  targetRss?: { startBytes: number | null; endBytes: number | null; maxBytes: number | null };
+}

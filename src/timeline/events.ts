@@ -1,0 +1,161 @@
+/**
+ * The one event union of a run. Every vantage point writes these:
+ * - client side (load/): `response`, `ws`
+ * - dependency side (harness-servers/): `dep-open`, `dep-request`, `dep-response`, `dep-close`, `dep-miss`
+ * - the run (run.ts, faults/): `phase`, `fault`
+ * - the target process (target/): `target-sample`, `target-exit`, `target-output`
+ * - the harness itself: `lag`
+ * `t` is always monotonicMs() (src/timeline/clock.ts): absolute on the monotonic clock. The recorder
+ * and reports rebase it to the run's start.
+ */
+
+/** How a request failed when no status came back. */
+export type ErrorClass =
+  | 'timeout' // our client gave up waiting
+  | 'ECONNRESET'
+  | 'ECONNREFUSED'
+  | 'EPIPE'
+  | 'closed' // peer closed cleanly (FIN) before a full response
+  | 'parse' // the bytes were not valid HTTP / WebSocket
+  | 'other';
+
+export interface ResponseEvent {
+  kind: 'response';
+  t: number; // request start
+  load: string; // the named load that sent it
+  latencyMs: number; // start → full response (or error)
+  status?: number; // absent when `error` is set
+  error?: ErrorClass;
+  bytes: number; // response bytes received
+}
+
+export interface WsEvent {
+  kind: 'ws';
+  t: number;
+  load: string;
+  client: number;
+  action: 'connect' | 'connect-failed' | 'closed' | 'message';
+  latencyMs?: number; // connect latency for `connect`, round trip for `message`
+  error?: ErrorClass;
+  code?: number; // close code for `closed`
+}
+
+/** A connection the target (or any client) opened to a stand-in. */
+export interface DepOpenEvent {
+  kind: 'dep-open';
+  t: number;
+  dependency: string;
+  conn: number; // per stand-in connection id
+  behaviour: string;
+}
+
+export interface DepRequestEvent {
+  kind: 'dep-request';
+  t: number;
+  dependency: string;
+  conn: number;
+  method: string;
+  path: string;
+  behaviour: string; // the behaviour that answered it
+  bytes: number; // request body size
+}
+
+export interface DepResponseEvent {
+  kind: 'dep-response';
+  t: number; // response end
+  dependency: string;
+  conn: number;
+  startedMs: number; // response start (absolute, like t)
+  status?: number;
+  bytes: number;
+}
+
+/** A contract miss: `ok` had no pair for this request and answered 404. */
+export interface DepMissEvent {
+  kind: 'dep-miss';
+  t: number;
+  dependency: string;
+  conn: number;
+  method: string;
+  path: string;
+}
+
+export interface DepCloseEvent {
+  kind: 'dep-close';
+  t: number;
+  dependency: string;
+  conn: number;
+  by: 'client' | 'stand-in';
+  /** A request was read and not yet fully answered when the connection closed. */
+  pending: boolean;
+  /** When the pending request arrived (absolute): t − pendingSince is how long the client waited. */
+  pendingSince?: number;
+  bytesIn: number;
+  bytesOut: number;
+  error?: string; // e.g. ECONNRESET when the client reset
+}
+
+export interface PhaseEvent {
+  kind: 'phase';
+  t: number;
+  index: number;
+  name: string;
+  edge: 'start' | 'end';
+}
+
+export interface FaultEvent {
+  kind: 'fault';
+  t: number;
+  phase: string;
+  dependency: string;
+  /** Behaviour name or toxic type. */
+  fault: string;
+  type: 'behaviour' | 'toxic';
+  action: 'applied' | 'cleared' | 'failed';
+  detail?: string;
+}
+
+export interface TargetSampleEvent {
+  kind: 'target-sample';
+  t: number;
+  rssBytes: number;
+  cpuPercent?: number;
+}
+
+export interface TargetExitEvent {
+  kind: 'target-exit';
+  t: number;
+  code: number | null;
+  signal: string | null;
+  /** We stopped it at the end of the run (not a crash). */
+  expected: boolean;
+}
+
+export interface LagEvent {
+  kind: 'lag';
+  t: number;
+  /** Harness event-loop delay over the sampling window. */
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export type TimelineEvent =
+  | ResponseEvent
+  | WsEvent
+  | DepOpenEvent
+  | DepRequestEvent
+  | DepResponseEvent
+  | DepMissEvent
+  | DepCloseEvent
+  | PhaseEvent
+  | FaultEvent
+  | TargetSampleEvent
+  | TargetExitEvent
+  | LagEvent;
+
+export type EventKind = TimelineEvent['kind'];
+export type EventOf<K extends EventKind> = Extract<TimelineEvent, { kind: K }>;
+
+/** Where events go. Stand-ins, loads and the target sampler take one of these. */
+export type EventSink = (event: TimelineEvent) => void;
