@@ -1,0 +1,10 @@
+import { passThrough, type Toxic } from '../toxic.js';
+
+export default {
+  name: 'noop',
+  description: 'Passes everything unchanged (hidden in Toxiproxy too).',
+  attributes: {},
+  units: {},
+  hidden: true,
+  pipe: passThrough,
+} satisfies Toxic<Record<string, never>>;
