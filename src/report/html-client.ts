@@ -1,0 +1,136 @@
+/**
+ * The browser side of report.html, inlined as text (the page must work from disk with no network).
+ * Plain ES2017 for any browser; it reads the JSON payload from #crumple-charts and draws each chart
+ * with uPlot (inlined next to it), phases drawn as bands, cursors synced across charts.
+ */
+export const clientScript = String.raw`
+(function () {
+  'use strict';
+  var root = document.getElementById('charts');
+  var data = JSON.parse(document.getElementById('crumple-charts').textContent);
+  if (!data.x.length || !data.charts.length) {
+    root.textContent = 'No per-second data was recorded for this run.';
+    document.body.setAttribute('data-charts', 'ready');
+    return;
+  }
+  var dpr = window.devicePixelRatio || 1;
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+  function clock(sec) {
+    sec = Math.max(0, Math.round(sec));
+    var h = Math.floor(sec / 3600), m = Math.floor((sec % 3600) / 60), s = sec % 60;
+    return h ? h + ':' + pad(m) + ':' + pad(s) : m + ':' + pad(s);
+  }
+  function fmt(unit, v) {
+    if (v === null || v === undefined) return '\u2014';
+    if (unit === 'ms') return v >= 1000 ? (v / 1000).toFixed(v >= 10000 ? 1 : 2) + ' s' : (v >= 10 ? Math.round(v) : v.toFixed(1)) + ' ms';
+    if (unit === 'bytes') return (v / 1048576).toFixed(1) + ' MiB';
+    if (unit === 'per-second') return Math.round(v * 10) / 10 + '/s';
+    return String(Math.round(v * 10) / 10);
+  }
+  function bandsPlugin(bands) {
+    return { hooks: { drawClear: [function (u) {
+      var ctx = u.ctx, top = u.bbox.top, h = u.bbox.height;
+      ctx.save();
+      for (var i = 0; i < bands.length; i++) {
+        var b = bands[i];
+        var x0 = u.valToPos(b.from, 'x', true), x1 = u.valToPos(b.to, 'x', true);
+        ctx.fillStyle = b.faults ? 'rgba(214,39,40,0.10)' : (i % 2 ? 'rgba(0,0,0,0.035)' : 'rgba(0,0,0,0)');
+        ctx.fillRect(x0, top, x1 - x0, h);
+        ctx.strokeStyle = 'rgba(0,0,0,0.3)';
+        ctx.lineWidth = dpr;
+        ctx.setLineDash([4 * dpr, 4 * dpr]);
+        ctx.beginPath(); ctx.moveTo(Math.round(x0) + 0.5, top); ctx.lineTo(Math.round(x0) + 0.5, top + h); ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.fillStyle = b.faults ? '#a11a1a' : '#555';
+        ctx.font = (11 * dpr) + 'px system-ui, sans-serif';
+        ctx.textBaseline = 'top';
+        var label = b.name, room = x1 - x0 - 6 * dpr;
+        if (room > 24 * dpr) {
+          while (label.length > 1 && ctx.measureText(label).width > room) label = label.slice(0, -2) + '\u2026';
+          ctx.fillText(label, x0 + 3 * dpr, top + 3 * dpr);
+        }
+      }
+      ctx.restore();
+    }] } };
+  }
+  function build(chart) {
+    var box = document.createElement('section');
+    box.className = 'chart';
+    box.id = 'chart-' + chart.id;
+    var h = document.createElement('h3');
+    h.textContent = chart.title;
+    var note = document.createElement('p');
+    note.className = 'note';
+    note.textContent = chart.note;
+    box.appendChild(h); box.appendChild(note);
+    root.appendChild(box);
+    var list = chart.stacked ? chart.series.slice().reverse() : chart.series;
+    var columns = [data.x];
+    var raw = [null];
+    if (chart.stacked) {
+      // Cumulative sums, bottom class first; drawn top-down so each strip shows its own colour.
+      var sums = chart.series.map(function () { return []; });
+      for (var j = 0; j < data.x.length; j++) {
+        var acc = 0;
+        for (var k = 0; k < chart.series.length; k++) { acc += chart.series[k].values[j] || 0; sums[k][j] = acc; }
+      }
+      for (var r = chart.series.length - 1; r >= 0; r--) { columns.push(sums[r]); raw.push(chart.series[r].values); }
+    } else {
+      list.forEach(function (s) { columns.push(s.values); raw.push(s.values); });
+    }
+    var series = [{ label: 'time', value: function (u, v) { return v === null || v === undefined ? '\u2014' : clock(v); } }];
+    list.forEach(function (s, i) {
+      series.push({
+        label: s.label,
+        stroke: s.color,
+        width: s.dash ? 1 : 1.5,
+        dash: s.dash ? [6, 4] : undefined,
+        fill: chart.stacked ? s.color + 'cc' : undefined,
+        spanGaps: false,
+        points: { show: false },
+        value: function (u, v, si, di) { return di === null || di === undefined ? '\u2014' : fmt(chart.unit, raw[i + 1][di]); }
+      });
+    });
+    var yScale = { auto: true };
+    if (chart.log) {
+      yScale = { distr: 3, log: 10, range: function (u, min, max) {
+        if (min === null || max === null || !isFinite(min) || !isFinite(max)) return [1, 1000];
+        return uPlot.rangeLog(Math.max(min, 0.1), Math.max(max, 1), 10, true);
+      } };
+    } else {
+      yScale = { range: function (u, min, max) { return [0, max > 0 ? max * 1.08 : 1]; } };
+    }
+    var opts = {
+      width: Math.max(320, root.clientWidth - 2),
+      height: 220,
+      cursor: { sync: { key: 'crumple' } },
+      scales: { x: { time: false }, y: yScale },
+      axes: [
+        { space: 70, values: function (u, splits) { return splits.map(clock); } },
+        { size: 72, values: function (u, splits) { return splits.map(function (v) { return fmt(chart.unit, v); }); } }
+      ],
+      series: series,
+      plugins: [bandsPlugin(data.bands)]
+    };
+    var holder = document.createElement('div');
+    box.appendChild(holder);
+    return new uPlot(opts, columns, holder);
+  }
+  var plots = [];
+  data.charts.forEach(function (c) {
+    try { plots.push(build(c)); } catch (e) {
+      var p = document.createElement('p'); p.className = 'chart-error'; p.textContent = 'chart "' + c.title + '" failed: ' + e;
+      root.appendChild(p);
+      console.error(e);
+    }
+  });
+  var pending = 0;
+  window.addEventListener('resize', function () {
+    clearTimeout(pending);
+    pending = setTimeout(function () {
+      plots.forEach(function (u) { u.setSize({ width: Math.max(320, root.clientWidth - 2), height: 220 }); });
+    }, 100);
+  });
+  document.body.setAttribute('data-charts', plots.length === data.charts.length ? 'ready' : 'failed');
+})();
+`;

@@ -1,0 +1,64 @@
+import { failureModes, failureStory, remedy } from './failure-modes.js';
+import type { Reporter, RenderOptions } from './reporter.js';
+import type { RunResult } from './result.js';
+import { clip, printable } from './text.js';
+import { counts, durationText, harnessLine, keyNumbers, outcomeLabel } from './view.js';
+
+const ANSI = { red: 31, green: 32, yellow: 33, cyan: 36, bold: 1, dim: 2 } as const;
+
+function painter(color: boolean) {
+  return (style: keyof typeof ANSI, s: string) => (color ? `\u001b[${ANSI[style]}m${s}\u001b[0m` : s);
+}
+
+/** The verdict table printed at the end of a run and by `crumple report`. */
+export function renderTerminal(result: RunResult, opts: RenderOptions): string {
+  const paint = painter(opts.color);
+  // Everything from the run passes through printable(): evidence may carry ESC sequences.
+  const p = (s: string) => printable(s);
+  const c = counts(result);
+  const lines: string[] = [];
+  lines.push(`${paint('bold', 'crumple')} · ${p(result.scenario.name)} · run ${p(result.runId)}`);
+  const target = result.target.command ? `${result.target.command} (${result.target.url})` : result.target.url;
+  const harness = harnessLine(result);
+  lines.push(
+    paint('dim', `target ${p(clip(target, 100))} · started ${p(result.startedAt)} · ${durationText(result.durationMs)} · `) +
+      (result.harness.lagged ? paint('yellow', harness) : paint('dim', harness)),
+  );
+  if (result.error) lines.push(paint('red', `error: ${p(result.error)}`));
+  lines.push('');
+
+  if (result.verdicts.length) {
+    const width = Math.min(28, Math.max(5, ...result.verdicts.map((v) => v.key.length)));
+    lines.push(`  ${'CHECK'.padEnd(width)}  RESULT  SUMMARY`);
+    for (const v of result.verdicts) {
+      const mark = v.ok ? paint('green', 'pass  ') : paint('red', paint('bold', 'FAIL  '));
+      // The check's summary normally carries its numbers; add the key figures when it does not.
+      const kn = keyNumbers(v);
+      const numbers = !/\d/.test(v.summary) && kn ? paint('dim', ` (${p(kn)})`) : '';
+      lines.push(`  ${p(clip(v.key, width)).padEnd(width)}  ${mark}  ${p(v.summary)}${numbers}`);
+      const indent = ' '.repeat(width + 4);
+      if (v.failureMode) {
+        const mode = failureModes[v.failureMode.id];
+        lines.push(`${indent}${paint('red', '↳')} ${paint('bold', p(mode?.name ?? v.failureMode.id))}: ${p(failureStory(v.failureMode))}`);
+        const { patterns, aim } = remedy(v.failureMode, v.measured);
+        if (patterns.length) lines.push(`${indent}  ${paint('cyan', `apply ${patterns.join(' + ')}`)}: ${p(aim)}`);
+      }
+      if (v.untrustworthy) lines.push(`${indent}${paint('yellow', `⚠ untrustworthy: ${p(v.untrustworthy)}`)}`);
+    }
+    lines.push('');
+  } else {
+    lines.push(paint('yellow', '  no verdicts (the run ended before checks could judge it)'), '');
+  }
+
+  const tally = `${c.passed} passed, ${c.failed} failed`;
+  lines.push(`  ${c.failed ? paint('red', tally) : paint('green', tally)} — ${outcomeLabel(result)}`);
+  lines.push(`  report: ${opts.htmlPath ?? `reports/${p(result.runId)}/report.html`}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export default {
+  name: 'terminal',
+  file: null,
+  description: 'the verdict table with coloured pass/fail, failure modes and the path to report.html',
+  render: renderTerminal,
+} satisfies Reporter;
