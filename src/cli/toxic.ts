@@ -15,7 +15,7 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1)$/;
 const defaultUrl = (): string => process.env.TOXIPROXY_URL ?? 'http://127.0.0.1:8474';
 
 interface Common {
-  toxiproxy?: string;
+  toxiproxy: string;
   for: string;
   upstream?: string;
   listen?: string;
@@ -171,7 +171,7 @@ function toxicRequest(opts: { type: string; attr: string[]; stream: string; toxi
     if (!m) throw badInput(`--attr '${a}': expected name=integer, e.g. --attr latency=800`);
     attributes[m[1]!] = Number(m[2]);
   }
-  const req: ToxicRequest = { type: opts.type, stream: opts.stream, toxicity, attributes };
+  const req: ToxicRequest = { type: opts.type, stream: opts.stream as 'upstream' | 'downstream', toxicity, attributes };
   if (opts.name) req.name = opts.name;
   try {
     checkToxic(req);
