@@ -27,10 +27,28 @@ export const clientScript = String.raw`
     if (unit === 'per-second') return Math.round(v * 10) / 10 + '/s';
     return String(Math.round(v * 10) / 10);
   }
+  // Axis ticks: short and exact ("100 ms", "10 s"), unlike legend values.
+  function tick(unit, v) {
+    if (unit === 'ms') return v >= 1000 ? +(v / 1000).toPrecision(3) + ' s' : +v.toPrecision(3) + ' ms';
+    if (unit === 'bytes') return +(v / 1048576).toPrecision(3) + ' MiB';
+    if (unit === 'per-second') return +v.toPrecision(3) + '/s';
+    return String(+v.toPrecision(3));
+  }
+  // Log axes: one tick and grid line per decade, so the scale reads at a glance.
+  function decades(u, axisIdx, min, max) {
+    var out = [];
+    for (var p = Math.floor(Math.log10(Math.max(min, 0.01))); Math.pow(10, p) <= max * 1.0001; p++) {
+      var v = Math.pow(10, p);
+      if (v >= min * 0.9999) out.push(v);
+    }
+    return out;
+  }
   function bandsPlugin(bands) {
     return { hooks: { drawClear: [function (u) {
       var ctx = u.ctx, top = u.bbox.top, h = u.bbox.height;
       ctx.save();
+      // Phases may run past the last recorded second: never paint outside the plot area.
+      ctx.beginPath(); ctx.rect(u.bbox.left, top, u.bbox.width, h); ctx.clip();
       for (var i = 0; i < bands.length; i++) {
         var b = bands[i];
         var x0 = u.valToPos(b.from, 'x', true), x1 = u.valToPos(b.to, 'x', true);
@@ -107,7 +125,9 @@ export const clientScript = String.raw`
       scales: { x: { time: false }, y: yScale },
       axes: [
         { space: 70, values: function (u, splits) { return splits.map(clock); } },
-        { size: 72, values: function (u, splits) { return splits.map(function (v) { return fmt(chart.unit, v); }); } }
+        chart.log
+          ? { size: 72, splits: decades, values: function (u, splits) { return splits.map(function (v) { return tick(chart.unit, v); }); } }
+          : { size: 72, values: function (u, splits) { return splits.map(function (v) { return tick(chart.unit, v); }); } }
       ],
       series: series,
       plugins: [bandsPlugin(data.bands)]
