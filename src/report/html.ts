@@ -91,7 +91,7 @@ function card(v: Verdict): string {
   const f = figures(v);
   if (f.length) {
     out.push('<table class="measured"><thead><tr><th>measured</th><th>value</th></tr></thead><tbody>');
-    for (const x of f) out.push(`<tr><td>${h(x.label)}${x.threshold ? '<span class="bound">bound</span>' : ''}</td><td class="num">${h(x.text)}</td></tr>`);
+    for (const x of f) out.push(`<tr><td>${h(x.label)}${x.threshold && !x.label.includes('bound') ? '<span class="bound">bound</span>' : ''}</td><td class="num">${h(x.text)}</td></tr>`);
     out.push('</tbody></table>');
   }
   if (v.failureMode) {

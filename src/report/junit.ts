@@ -19,7 +19,7 @@ function details(v: Verdict): string {
     if (patterns.length) lines.push(`apply:   ${patterns.join(' + ')}: ${aim}`);
   }
   const f = figures(v);
-  if (f.length) lines.push('', 'measured:', ...f.map((x) => `  ${x.label}${x.threshold ? ' (bound)' : ''}: ${x.text}`));
+  if (f.length) lines.push('', 'measured:', ...f.map((x) => `  ${x.label}${x.threshold && !x.label.includes('bound') ? ' (bound)' : ''}: ${x.text}`));
   if (v.evidence.length) lines.push('', 'evidence:', ...v.evidence.map((e) => `  ${e.label}: ${formatValue(e.value, e.label)}`));
   if (v.untrustworthy) lines.push('', `untrustworthy: ${v.untrustworthy}`);
   return lines.join('\n');

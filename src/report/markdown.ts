@@ -38,7 +38,7 @@ function detailsBlock(v: Verdict): string[] {
   const out = ['<details><summary>Measured numbers and evidence</summary>', ''];
   if (f.length) {
     out.push(row(['measured', 'value']), row(['---', '---:']));
-    for (const x of f) out.push(row([`${md(x.label)}${x.threshold ? ' (bound)' : ''}`, md(x.text)]));
+    for (const x of f) out.push(row([`${md(x.label)}${x.threshold && !x.label.includes('bound') ? ' (bound)' : ''}`, md(x.text)]));
     out.push('');
   }
   if (v.evidence.length) {

@@ -41,14 +41,16 @@ export function jsonForScript(value: unknown): string {
 }
 
 /**
- * Inline Markdown (GitHub flavour): HTML is neutralised, Markdown punctuation escaped, and the text
+ * Inline Markdown (GitHub flavour): HTML is neutralised, emphasis/code/link/table punctuation escaped, and the text
  * kept on one line so it can sit in a table cell.
  */
 export function escapeMarkdown(s: string): string {
   return printable(s)
     .replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!)
-    .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
-    .replace(/\r?\n|\r/g, ' ');
+    .replace(/([\\`*_[\]|~])/g, '\\$1')
+    .replace(/\r?\n|\r/g, ' ')
+    // At a line start these would begin a heading, list or rule.
+    .replace(/^([#+=-]|\d+(?=[.)](\s|$)))/, '\\$1');
 }
 
 /** A value from `measured` or evidence as people read it. */
