@@ -44,9 +44,10 @@ export function bytesAfter(s: Socket, n: number): Promise<number> {
   const t0 = performance.now();
   let got = 0;
   return new Promise((resolve, reject) => {
-    const on = (d: Buffer) => { got += d.length; if (got >= n) { s.off('data', on); resolve(performance.now() - t0); } };
+    const closed = () => reject(new Error(`closed after ${got} of ${n} bytes`));
+    const on = (d: Buffer) => { got += d.length; if (got >= n) { s.off('data', on); s.off('close', closed); resolve(performance.now() - t0); } };
     s.on('data', on);
-    s.once('close', () => reject(new Error(`closed after ${got} of ${n} bytes`)));
+    s.once('close', closed);
   });
 }
 
