@@ -176,7 +176,7 @@ function toxicRequest(opts: { type: string; attr: string[]; stream: string; toxi
   try {
     checkToxic(req);
   } catch (e) {
-    throw badInput(`--attr: ${describeError(e)}`);
+    throw badInput(`--attr: ${e instanceof Error ? e.message : String(e)}`);
   }
   return req;
 }
