@@ -35,7 +35,7 @@ export interface FailureMode {
 
 /** Keys in `measured` that hold the expectation's bound rather than what was measured. */
 export function isThresholdKey(key: string): boolean {
-  return /(^bound|bound(ms|bytes)?$|threshold|limit|budget|^within|^expected)/i.test(key);
+  return /(^bound|bound(ms|bytes)?$|threshold|limit|budget|within|^expected)/i.test(key);
 }
 
 function first(m: Measured, keys: readonly string[]): { key: string; value: number } | undefined {
@@ -80,7 +80,9 @@ export const failureModes = {
     aim: (m) =>
       aimWithin('a circuit breaker that opens', m, 'a few seconds of failures') +
       ', then lets through only occasional probes' +
-      measuredAs(m, ['callsDuringFault', 'callsPerSecondOpen', 'callsWhileFailing', 'callsPerSecond', 'calls'], 'calls while failing'),
+      (first(m, ['callsPerSecond', 'callsPerSecondWhileFailing'])
+        ? ` (this run: still ${formatValue(first(m, ['callsPerSecond', 'callsPerSecondWhileFailing'])!.value)} calls/s)`
+        : measuredAs(m, ['callsWhileFailing', 'callsDuringFault', 'calls'], 'calls while failing')),
   },
   'blocked-threads': {
     name: 'Blocked threads',

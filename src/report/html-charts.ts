@@ -1,4 +1,5 @@
 import type { RunResult } from './result.js';
+import { printable } from './text.js';
 
 /**
  * The chart data report.html draws: columnar per-second series built from RunResult.seconds, so the
@@ -75,16 +76,17 @@ export function buildCharts(r: RunResult): ChartsPayload {
   const latency: SeriesData[] = [];
   const throughput: SeriesData[] = [];
   loads.forEach((name, i) => {
+    const label = printable(name);
     const at = (f: (l: NonNullable<(typeof seconds)[number]['loads'][string]>) => number) =>
       seconds.map((s) => {
         const l = s.loads[name];
         return l && l.count > 0 ? f(l) : null;
       });
     // Log scale needs positive values: a sub-0.1 ms latency is drawn at 0.1 ms.
-    latency.push({ label: `${name} p99`, color: color(i), values: at((l) => Math.max(0.1, round1(l.p99Ms))) });
-    latency.push({ label: `${name} p50`, color: color(i), dash: true, values: at((l) => Math.max(0.1, round1(l.p50Ms))) });
-    throughput.push({ label: `${name} responses/s`, color: color(i), values: seconds.map((s) => s.loads[name]?.count ?? 0) });
-    throughput.push({ label: `${name} ok/s`, color: color(i), dash: true, values: seconds.map((s) => s.loads[name]?.ok ?? 0) });
+    latency.push({ label: `${label} p99`, color: color(i), values: at((l) => Math.max(0.1, round1(l.p99Ms))) });
+    latency.push({ label: `${label} p50`, color: color(i), dash: true, values: at((l) => Math.max(0.1, round1(l.p50Ms))) });
+    throughput.push({ label: `${label} responses/s`, color: color(i), values: seconds.map((s) => s.loads[name]?.count ?? 0) });
+    throughput.push({ label: `${label} ok/s`, color: color(i), dash: true, values: seconds.map((s) => s.loads[name]?.ok ?? 0) });
   });
   if (loads.length) {
     charts.push({ id: 'latency', title: 'Target latency (client side)', note: 'p99 solid, p50 dashed; log scale', unit: 'ms', log: true, series: latency });
@@ -112,7 +114,7 @@ export function buildCharts(r: RunResult): ChartsPayload {
       note: 'stacked per second, all loads; errors = no status came back',
       unit: 'per-second',
       stacked: true,
-      series: classes.map((k, i) => ({ label: k, color: STATUS_COLORS[k] ?? color(i), values: classRows.map((row) => row[k] ?? 0) })),
+      series: classes.map((k, i) => ({ label: printable(k), color: STATUS_COLORS[k] ?? color(i), values: classRows.map((row) => row[k] ?? 0) })),
     });
   }
 
@@ -120,10 +122,11 @@ export function buildCharts(r: RunResult): ChartsPayload {
     const calls: SeriesData[] = [];
     const open: SeriesData[] = [];
     deps.forEach((name, i) => {
-      calls.push({ label: `${name} requests/s`, color: color(i + 3), values: seconds.map((s) => s.deps[name]?.requests ?? 0) });
-      calls.push({ label: `${name} connections opened/s`, color: color(i + 3), dash: true, values: seconds.map((s) => s.deps[name]?.opened ?? 0) });
-      open.push({ label: `${name} open`, color: color(i + 3), values: seconds.map((s) => s.deps[name]?.open ?? null) });
-      open.push({ label: `${name} closed by target/s`, color: color(i + 3), dash: true, values: seconds.map((s) => s.deps[name]?.closedByClient ?? 0) });
+      const label = printable(name);
+      calls.push({ label: `${label} requests/s`, color: color(i + 3), values: seconds.map((s) => s.deps[name]?.requests ?? 0) });
+      calls.push({ label: `${label} connections opened/s`, color: color(i + 3), dash: true, values: seconds.map((s) => s.deps[name]?.opened ?? 0) });
+      open.push({ label: `${label} open`, color: color(i + 3), values: seconds.map((s) => s.deps[name]?.open ?? null) });
+      open.push({ label: `${label} closed by target/s`, color: color(i + 3), dash: true, values: seconds.map((s) => s.deps[name]?.closedByClient ?? 0) });
     });
     charts.push({ id: 'dep-calls', title: 'Calls reaching each stand-in', note: 'what the target did to its dependencies: breakers and retry storms show here', unit: 'per-second', series: calls });
     charts.push({ id: 'dep-open', title: 'Open connections to each stand-in', note: 'open at the end of each second (solid); closed by the target per second (dashed)', unit: 'count', series: open });
@@ -137,10 +140,10 @@ export function buildCharts(r: RunResult): ChartsPayload {
   }
 
   const bands: Band[] = r.phases.map((p) => ({
-    name: p.name,
+    name: printable(p.name),
     from: p.startMs / 1000,
     to: p.endMs / 1000,
-    faults: p.faults.map((f) => `${f.dependency}: ${f.fault}`).join(', '),
+    faults: printable(p.faults.map((f) => `${f.dependency}: ${f.fault}`).join(', ')),
   }));
   return { x, bands, charts };
 }
