@@ -25,7 +25,7 @@ const CHANGED_SHARE = 0.2;
 function delta(a: unknown, b: unknown): { text: string; moved: boolean } {
   if (typeof a !== 'number' || typeof b !== 'number') return { text: '', moved: a !== b };
   if (a === b) return { text: '', moved: false };
-  if (a === 0) return { text: '(new nonzero)', moved: true };
+  if (a === 0) return { text: 'from 0', moved: true };
   const share = (b - a) / Math.abs(a);
   return { text: `${share > 0 ? '+' : '−'}${Math.abs(share * 100).toFixed(0)} %`, moved: Math.abs(share) > CHANGED_SHARE };
 }
@@ -82,7 +82,7 @@ function comparisonText(a: RunResult, b: RunResult, rows: CheckComparison[], col
     lines.push(`  ${printable(clip(r.key, width)).padEnd(width)}  ${mark(state(r.a))}  ${mark(state(r.b))}  ${paint(changeColor[r.change], r.change)}`);
     for (const n of r.numbers.slice(0, 6)) {
       const d = n.delta ? ` (${n.delta})` : '';
-      lines.push(`  ${' '.repeat(width)}    ${printable(n.label)}${n.threshold ? ' [bound]' : ''}: ${printable(n.a)} → ${printable(n.b)}${d}`);
+      lines.push(`  ${' '.repeat(width)}    ${printable(n.label)}${n.threshold && !n.label.includes('bound') ? ' [bound]' : ''}: ${printable(n.a)} → ${printable(n.b)}${d}`);
     }
   }
   const loads = [...new Set([...a.loads.map((l) => l.name), ...b.loads.map((l) => l.name)])];
@@ -108,7 +108,7 @@ function comparisonMarkdown(a: RunResult, b: RunResult, rows: CheckComparison[])
   for (const r of rows) {
     const nums = r.numbers
       .slice(0, 4)
-      .map((n) => `${md(n.label)} ${md(n.a)} → ${md(n.b)}${n.delta ? ` (${md(n.delta)})` : ''}`)
+      .map((n) => `${md(n.label)} ${md(n.a)} → ${md(n.b)}${n.delta ? ` (${n.delta})` : ''}`)
       .join('<br>');
     out.push(`| ${md(r.key)} | ${icon(r.a)} | ${icon(r.b)} | ${r.change} | ${nums} |`);
   }
