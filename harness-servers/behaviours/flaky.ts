@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { nestedSchema, type Behaviour } from '../behaviour.js';
+
+// One behaviour for a seeded fraction of requests, another for the rest. Logged as "flaky:<inner>".
+const params = z.strictObject({
+  /** Share of requests (0..1) that get `fault`. */
+  fraction: z.number().min(0).max(1).default(0.5),
+  fault: nestedSchema.prefault({ behaviour: 'status', params: { status: 500 } }),
+  otherwise: nestedSchema.prefault({ behaviour: 'ok' }),
+});
+
+export default {
+  name: 'flaky',
+  description: 'one behaviour for a seeded fraction of requests, another for the rest',
+  params,
+  create(p, env) {
+    const rng = env.rng();
+    const fault = env.create(p.fault);
+    const otherwise = env.create(p.otherwise);
+    return {
+      label: 'flaky',
+      pick: () => (rng() < p.fraction ? fault : otherwise),
+      request: (x) => otherwise.request(x),
+    };
+  },
+} satisfies Behaviour<typeof params>;

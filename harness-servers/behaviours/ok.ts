@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { monotonicMs } from '../../src/timeline/clock.js';
+import type { Behaviour, Exchange } from '../behaviour.js';
+import { compileContract, contractSchema, type CompiledContract } from '../contract.js';
+
+// Healthy: answers from the contract (first matching pair); a request no pair matches gets 404 with a
+// JSON body saying so and is logged as a contract miss. No contract: 200 and a small JSON body.
+const params = z.strictObject({
+  /** Status when there is no contract. */
+  status: z.number().int().min(100).max(599).default(200),
+  /** Body when there is no contract. */
+  json: z.unknown().default({ ok: true }),
+  /** Replaces the stand-in's contract while this behaviour is active. */
+  contract: contractSchema.optional(),
+});
+
+/** The contract answer as a function of one exchange; shared by behaviours that answer "like ok, but". */
+export function contractAnswer(contract: CompiledContract, status: number, json: unknown): (x: Exchange) => void {
+  if (contract.size === 0) {
+    const body = Buffer.from(JSON.stringify(json ?? null));
+    const headers = ['content-type', 'application/json', 'content-length', String(body.length)];
+    return (x) => x.send(status, headers, body);
+  }
+  return (x) => {
+    const m = contract.match(x.rec.method, x.rec.path, x.req.headers, x.body);
+    if (!m) {
+      x.miss();
+      const body = Buffer.from(
+        JSON.stringify({ error: 'no contract pair matches this request', method: x.rec.method, path: x.rec.path, known: contract.known }),
+      );
+      x.send(404, ['content-type', 'application/json', 'content-length', String(body.length)], body);
+      return;
+    }
+    const r = m.response;
+    const answer = () => {
+      if (r.template) {
+        const body = r.template(m.params);
+        x.send(r.status, [...r.headers, 'content-length', String(body.length)], body);
+      } else x.send(r.status, r.headers, r.body);
+    };
+    if (r.delayMs > 0) {
+      const timer = setTimeout(answer, Math.max(0, r.delayMs - (monotonicMs() - x.rec.t)));
+      x.onGone(() => clearTimeout(timer));
+    } else answer();
+  };
+}
+
+export default {
+  name: 'ok',
+  description: 'answers from the contract (404 + contract miss when no pair matches); without one, 200 {"ok":true}',
+  params,
+  create(p, env) {
+    const answer = contractAnswer(p.contract ? compileContract(p.contract) : env.contract, p.status, p.json);
+    return { label: 'ok', request: answer };
+  },
+} satisfies Behaviour<typeof params>;

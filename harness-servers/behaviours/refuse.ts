@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { monotonicMs } from '../../src/timeline/clock.js';
+import type { Behaviour } from '../behaviour.js';
+
+// Nothing listens: new connections are refused (ECONNREFUSED). Connections opened before the switch
+// are reset on their next request; inside flaky/sequence (the port must stay open) it resets too.
+const params = z.strictObject({});
+
+export default {
+  name: 'refuse',
+  description: 'nothing listens on the port: connection refused',
+  params,
+  create() {
+    return {
+      label: 'refuse',
+      refuses: true,
+      accept(socket, conn) {
+        conn.markOurs(monotonicMs());
+        socket.resetAndDestroy();
+        return true;
+      },
+      request(x) {
+        x.close('rst');
+      },
+    };
+  },
+} satisfies Behaviour<typeof params>;

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { durationSchema } from '../../src/units.js';
+import type { WsBehaviour } from './ws-behaviour.js';
+
+// Echoes every message after a delay (pings still answered at once: the link is alive, the app slow).
+const params = z.strictObject({
+  delay: durationSchema.default(1000),
+});
+
+export default {
+  name: 'slow-messages',
+  description: 'echoes every message after a delay',
+  params,
+  create(p) {
+    return {
+      label: 'slow-messages',
+      message(c, data, isBinary) {
+        const t = setTimeout(() => c.send(data, isBinary), p.delay);
+        c.ws.once('close', () => clearTimeout(t));
+      },
+    };
+  },
+} satisfies WsBehaviour<typeof params>;

@@ -1,0 +1,46 @@
+/**
+ * The WebSocket behaviour extension point. A handler gets every event of every connection and is
+ * swapped live: switching from echo to silent affects open connections at their next message.
+ */
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import type { z } from 'zod';
+import type { ConnState } from '../log.js';
+
+export interface WsConn {
+  readonly ws: WebSocket;
+  readonly conn: ConnState;
+  /** The raw TCP socket (for out-of-spec bytes). */
+  readonly socket: Socket;
+  /** Messages received on this connection so far (this one included). */
+  readonly received: number;
+  send(data: Buffer | string, binary?: boolean): void;
+  /** Close handshake initiated by the stand-in. */
+  close(code: number, reason?: string): void;
+  /** Drop the TCP connection without a close frame. */
+  terminate(): void;
+}
+
+export interface WsHandler {
+  readonly label: string;
+  open?(c: WsConn): void;
+  message?(c: WsConn, data: Buffer, isBinary: boolean): void;
+  /** Absent: pong as the protocol says. */
+  ping?(c: WsConn, data: Buffer): void;
+  /** Called once when the behaviour becomes active, with every open connection. */
+  activate?(all: ReadonlySet<WsConn>): void;
+  /** Called when another behaviour replaces this one (timers). */
+  stop?(): void;
+}
+
+export interface WsEnv {
+  readonly name: string;
+  rng(): () => number;
+}
+
+export interface WsBehaviour<S extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly description: string;
+  readonly params: S;
+  create(params: z.output<S>, env: WsEnv): WsHandler;
+}
