@@ -31,8 +31,8 @@ export const clientScript = String.raw`
   function tick(unit, v) {
     if (unit === 'ms') return v >= 1000 ? +(v / 1000).toPrecision(3) + ' s' : +v.toPrecision(3) + ' ms';
     if (unit === 'bytes') return +(v / 1048576).toPrecision(3) + ' MiB';
-    if (unit === 'per-second') return +v.toPrecision(3) + '/s';
-    return String(+v.toPrecision(3));
+    var n = Math.abs(v) >= 10000 ? +(v / 1000).toPrecision(3) + 'k' : String(+v.toPrecision(3));
+    return unit === 'per-second' ? n + '/s' : n;
   }
   // Log axes: one tick and grid line per decade, so the scale reads at a glance.
   function decades(u, axisIdx, min, max) {
@@ -124,7 +124,8 @@ export const clientScript = String.raw`
       cursor: { sync: { key: 'crumple' } },
       scales: { x: { time: false }, y: yScale },
       axes: [
-        { space: 70, values: function (u, splits) { return splits.map(clock); } },
+        // Clock-friendly steps (1 s ... 1 h) so ticks land on round times.
+        { space: 70, incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800], values: function (u, splits) { return splits.map(clock); } },
         chart.log
           ? { size: 72, splits: decades, values: function (u, splits) { return splits.map(function (v) { return tick(chart.unit, v); }); } }
           : { size: 72, values: function (u, splits) { return splits.map(function (v) { return tick(chart.unit, v); }); } }

@@ -61,6 +61,9 @@ table { border-collapse: collapse; width: 100%; margin: 4px 0 8px; font-size: 13
 th, td { text-align: left; padding: 3px 8px 3px 0; border-bottom: 1px solid #eaeef2; vertical-align: top; overflow-wrap: anywhere; }
 th { color: var(--muted); font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.measured td:first-child, .measured th:first-child { width: 50%; }
+.measured th:last-child { text-align: right; }
+.evidence th { width: 40%; }
 .bound { color: var(--muted); font-size: 11px; border: 1px solid var(--line); border-radius: 3px; padding: 0 4px; margin-left: 4px; }
 .mode { background: #fff5f5; border: 1px solid #ffcecb; border-radius: 6px; padding: 8px 10px; margin: 8px 0; }
 .mode h4 { margin: 0 0 2px; font-size: 14px; color: var(--fail); }
