@@ -1,0 +1,439 @@
+/**
+ * One run, top to bottom: stand-ins → fault proxy → target → load → phases (faults on, wait, faults
+ * off) → checks → reports. Everything started is pushed on a rollback stack that unwinds in reverse
+ * on success, failure, a dead target or Ctrl-C, and the partial timeline and verdicts are still written.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startStandIn, type StandIn } from '../harness-servers/server.js';
+import type { ContractPair } from '../harness-servers/contract.js';
+import { CrumpleError, describeError } from './errors.js';
+import { applyPhaseFaults, type FaultableDependency, type PhaseFault } from './faults/phase.js';
+import { NetworkFaults } from './faults/network.js';
+import { startProxyServer } from './proxy/server.js';
+import { spawnTarget, type TargetProcess } from './target/process.js';
+import { waitReady, type ReadyProbe } from './target/ready.js';
+import { startSampler } from './target/sample.js';
+import { freePort } from './target/free-port.js';
+import { startLoad } from './load/index.js';
+import type { LoadSummary } from './load/shape.js';
+import { monotonicMs } from './timeline/clock.js';
+import { Recorder } from './timeline/recorder.js';
+import { startLagSampler } from './timeline/lag.js';
+import type { Timeline } from './timeline/timeline.js';
+import type { CheckContext, PhaseWindow, Verdict } from './checks/check.js';
+import type { LoadResult, RunOutcome, RunResult } from './report/result.js';
+import { writeReports } from './report/index.js';
+import { formatMs } from './units.js';
+
+/** Addresses a scenario's ${...} references resolve to. */
+export interface Addresses {
+  deps: Record<string, { url: string; host: string; port: number }>;
+  target: { port: number; url: string; host: string };
+}
+
+export type TargetPlan =
+  | {
+      kind: 'command';
+      describe: string;
+      /** Called once the dependencies' addresses and the target's port are known. */
+      resolve(a: Addresses): { command: string; cwd?: string; env: Record<string, string> };
+      ready: ReadyProbe;
+      readyWithinMs: number;
+    }
+  | { kind: 'url'; url: string; ready?: ReadyProbe; readyWithinMs: number };
+
+export interface DependencyPlan {
+  name: string;
+  protocol: 'http' | 'ws';
+  via: 'proxy' | 'direct';
+  behaviour?: string;
+  params?: unknown;
+  contract?: ContractPair[];
+}
+
+/** A run as run.ts needs it: scenario files, the CLI and explore/ all produce one of these. */
+export interface RunPlan {
+  name: string;
+  file?: string;
+  description?: string;
+  target: TargetPlan;
+  dependencies: DependencyPlan[];
+  loads: { name: string; entry: { shape: string } & Record<string, unknown> }[];
+  phases: { name: string; durationMs: number; faults: PhaseFault[] }[];
+  /** All verdicts of the run, from the recorded timeline. */
+  judge(ctx: CheckContext): Verdict[];
+  /** The steady-state hypothesis, judged on the first phase before any fault; null when none. */
+  steadyState?(ctx: CheckContext): Verdict | null;
+  toxiproxy?: string;
+  allowHosts?: string[];
+  clientTimeoutMs: number;
+  seed?: number;
+}
+
+export interface RunOptions {
+  reportsDir?: string;
+  runId?: string;
+  /** External Toxiproxy API URL; overrides the plan's. */
+  toxiproxy?: string;
+  allowHosts?: string[];
+  signal?: AbortSignal;
+  /** One line per event worth telling a person (phase start/end, faults, problems). */
+  progress?: (line: string) => void;
+  /** Report formats to write (default all). */
+  writeFiles?: boolean;
+}
+
+export interface RunOutput {
+  result: RunResult;
+  dir: string;
+  files: string[];
+  timeline: Timeline;
+}
+
+const LAG_UNTRUSTED_MS = 50;
+
+export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<RunOutput> {
+  const progress = opts.progress ?? (() => {});
+  const runId = opts.runId ?? makeRunId(plan.name);
+  const dir = join(opts.reportsDir ?? 'reports', runId);
+  await mkdir(dir, { recursive: true });
+  const startedAt = new Date().toISOString();
+  const recorder = new Recorder();
+  const sink = recorder.record;
+  const stack = new RollbackStack();
+  const abort = new AbortController();
+  const onAbort = () => abort.abort(opts.signal?.reason);
+  if (opts.signal?.aborted) onAbort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  stack.push('lag sampler', startLagSampler(sink, 500));
+
+  let outcome: RunOutcome = 'pass';
+  let error: string | undefined;
+  let steady: Verdict | null = null;
+  let targetUrl = plan.target.kind === 'url' ? plan.target.url : '';
+  const depsOut: RunResult['dependencies'] = [];
+  const loadSummaries: LoadSummary[] = [];
+  const loadKinds = new Map(plan.loads.map((l) => [l.name, l.entry.shape]));
+  let proc: TargetProcess | undefined;
+
+  try {
+    // 1. Stand-ins, one port each.
+    const standIns = new Map<string, StandIn>();
+    for (const d of plan.dependencies) {
+      const s = await startStandIn({
+        name: d.name,
+        protocol: d.protocol,
+        ...(d.behaviour ? { behaviour: d.behaviour } : {}),
+        ...(d.params !== undefined ? { params: d.params } : {}),
+        ...(d.contract ? { contract: d.contract } : {}),
+        onEvent: sink,
+        ...(plan.seed !== undefined ? { seed: plan.seed } : {}),
+      });
+      stack.push(`stand-in ${d.name}`, () => s.close());
+      standIns.set(d.name, s);
+    }
+
+    // 2. The fault proxy, only when some dependency goes through it.
+    let network: NetworkFaults | undefined;
+    const proxied = plan.dependencies.filter((d) => d.via === 'proxy');
+    if (proxied.length) {
+      let apiUrl = opts.toxiproxy ?? plan.toxiproxy;
+      if (!apiUrl) {
+        const server = await startProxyServer({ host: '127.0.0.1', port: 0 });
+        stack.push('fault proxy', () => server.close());
+        apiUrl = server.url;
+      }
+      network = new NetworkFaults(apiUrl);
+      const nf = network;
+      stack.push('network faults', () => nf.rollback());
+    }
+    const addresses: Addresses = { deps: {}, target: { port: 0, url: '', host: '127.0.0.1' } };
+    const faultable = new Map<string, FaultableDependency>();
+    for (const d of plan.dependencies) {
+      const s = standIns.get(d.name)!;
+      let host = '127.0.0.1';
+      let port = s.port;
+      let proxyName: string | undefined;
+      if (d.via === 'proxy' && network) {
+        proxyName = `crumple-${d.name}`;
+        const { listen } = await network.ensureProxy(proxyName, `127.0.0.1:${s.port}`);
+        [host, port] = splitHostPort(listen);
+      }
+      const scheme = d.protocol === 'ws' ? 'ws' : 'http';
+      const url = `${scheme}://${host}:${port}`;
+      addresses.deps[d.name] = { url, host, port };
+      depsOut.push({ name: d.name, via: d.via, protocol: d.protocol, url });
+      faultable.set(d.name, {
+        setBehaviour: (n, p) => s.setBehaviour(n, p),
+        behaviour: () => s.behaviour(),
+        ...(proxyName ? { proxy: proxyName } : {}),
+      });
+    }
+
+    // 3. The target: spawned in its own process group, or reached by URL.
+    if (plan.target.kind === 'command') {
+      const port = await freePort();
+      addresses.target = { port, host: '127.0.0.1', url: `http://127.0.0.1:${port}` };
+      const r = plan.target.resolve(addresses);
+      progress(`starting target: ${r.command}`);
+      proc = spawnTarget({ command: r.command, ...(r.cwd ? { cwd: r.cwd } : {}), env: r.env, logDir: dir, sink });
+      const p = proc;
+      stack.push('target', () => p.stop());
+      const took = await waitReady({ host: '127.0.0.1', port, probe: plan.target.ready, withinMs: plan.target.readyWithinMs, proc, signal: abort.signal });
+      progress(`target ready after ${formatMs(took)} on ${addresses.target.url} (pid ${proc.pid})`);
+      stack.push('rss sampler', startSampler(proc.pid, sink, 500));
+      targetUrl = addresses.target.url;
+    } else {
+      const u = new URL(plan.target.url);
+      addresses.target = { port: Number(u.port || 80), host: u.hostname, url: plan.target.url };
+      if (plan.target.ready) {
+        await waitReady({ host: u.hostname, port: addresses.target.port, probe: plan.target.ready, withinMs: plan.target.readyWithinMs, signal: abort.signal });
+      }
+    }
+
+    // 4. Load for the whole run, off the main thread.
+    const totalMs = plan.phases.reduce((a, p) => a + p.durationMs, 0);
+    const loadStop = new AbortController();
+    abort.signal.addEventListener('abort', () => loadStop.abort(), { once: true });
+    const allowHosts = [...(plan.allowHosts ?? []), ...(opts.allowHosts ?? [])];
+    const loads = plan.loads.map((l) => ({
+      name: l.name,
+      run: startLoad(l.name, l.entry, { baseUrl: targetUrl, sink, signal: loadStop.signal, durationMs: totalMs + 1000, allowHosts }),
+    }));
+    const loadsDone = Promise.allSettled(loads.map((l) => l.run.done)).then((rs) =>
+      rs.forEach((r, i) => {
+        if (r.status === 'fulfilled') loadSummaries.push(r.value);
+        else progress(`load ${loads[i]!.name} failed: ${describeError(r.reason)}`);
+      }),
+    );
+    stack.push('load', async () => {
+      loadStop.abort();
+      await withTimeout(loadsDone, 15_000);
+    });
+
+    // 5. Phases: faults on, wait, faults off.
+    for (const [i, phase] of plan.phases.entries()) {
+      if (abort.signal.aborted) break;
+      const faultText = phase.faults.length ? phase.faults.map(describeFault).join(', ') : 'no faults';
+      progress(`▶ phase ${i + 1}/${plan.phases.length} '${phase.name}' for ${formatMs(phase.durationMs)}: ${faultText}`);
+      sink({ kind: 'phase', t: monotonicMs(), index: i, name: phase.name, edge: 'start' });
+      const undo = await applyPhaseFaults({ phase: phase.name, faults: phase.faults, deps: faultable, ...(network ? { network } : {}), sink });
+      stack.push(`faults of ${phase.name}`, undo);
+      await sleep(phase.durationMs, abort.signal);
+      await stack.popRun(); // clear this phase's faults before the next
+      sink({ kind: 'phase', t: monotonicMs(), index: i, name: phase.name, edge: 'end' });
+      progress(`  ${phaseLine(recorder.timeline(), plan.loads.map((l) => l.name))}`);
+      if (proc && !proc.alive()) progress(`  target exited during '${phase.name}'`);
+      if (i === 0 && plan.steadyState && plan.phases.length > 1) {
+        steady = plan.steadyState(checkContext(recorder.timeline(), plan));
+        if (steady && !steady.ok) {
+          outcome = 'not-healthy';
+          progress(`target not healthy before faults: ${steady.summary}`);
+          break;
+        }
+      }
+    }
+    if (abort.signal.aborted) throw new CrumpleError('INTERRUPTED', `interrupted (${describeError(abort.signal.reason ?? 'signal')})`);
+  } catch (e) {
+    outcome = abort.signal.aborted ? 'interrupted' : 'error';
+    error = describeError(e);
+    if (e instanceof CrumpleError && e.details.length) error += `\n${e.details.join('\n')}`;
+    progress(`run stopped: ${error}`);
+  } finally {
+    const problems = await stack.unwind();
+    if (problems.length) {
+      error = [error, 'rollback problems:', ...problems].filter(Boolean).join('\n');
+      if (outcome === 'pass') outcome = 'error';
+    }
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+
+  // 6. Verdicts from the recorded timeline, then reports (also for a partial run).
+  const timeline = recorder.timeline();
+  const ctx = checkContext(timeline, plan);
+  let verdicts: Verdict[] = [];
+  if (outcome === 'not-healthy') verdicts = steady ? [steady] : [];
+  else if (outcome === 'pass') {
+    try {
+      verdicts = plan.judge(ctx);
+    } catch (e) {
+      outcome = 'error';
+      error = `checks failed to run: ${describeError(e)}`;
+    }
+    if (outcome === 'pass' && verdicts.some((v) => !v.ok)) outcome = 'fail';
+  }
+  const result = buildResult({ plan, runId, startedAt, timeline, ctx, verdicts, outcome, error, targetUrl, depsOut, loadSummaries, loadKinds });
+  const files = opts.writeFiles === false ? [] : await writeReports(result, dir);
+  return { result, dir, files, timeline };
+}
+
+function checkContext(timeline: Timeline, plan: RunPlan): CheckContext {
+  return {
+    timeline,
+    phases: phaseWindows(timeline, plan),
+    dependencies: plan.dependencies.map((d) => d.name),
+    loads: plan.loads.map((l) => l.name),
+    clientTimeoutMs: plan.clientTimeoutMs,
+  };
+}
+
+/** Phase windows from the recorded phase and fault events (absolute ms, like events). */
+export function phaseWindows(timeline: Timeline, plan: Pick<RunPlan, 'phases'>): PhaseWindow[] {
+  const out: PhaseWindow[] = [];
+  for (const e of timeline.events) {
+    if (e.kind !== 'phase') continue;
+    if (e.edge === 'start') {
+      const faults = (plan.phases[e.index]?.faults ?? []).map((f) => ({
+        dependency: f.dependency,
+        fault: 'behaviour' in f ? f.behaviour : 'toxic' in f ? f.toxic.type : 'down',
+        type: ('behaviour' in f ? 'behaviour' : 'toxic') as 'behaviour' | 'toxic',
+      }));
+      out.push({ index: e.index, name: e.name, startMs: e.t, endMs: timeline.endMs, faults });
+    } else {
+      const w = out.find((p) => p.index === e.index);
+      if (w) w.endMs = e.t;
+    }
+  }
+  return out;
+}
+
+function buildResult(a: {
+  plan: RunPlan;
+  runId: string;
+  startedAt: string;
+  timeline: Timeline;
+  ctx: CheckContext;
+  verdicts: Verdict[];
+  outcome: RunOutcome;
+  error: string | undefined;
+  targetUrl: string;
+  depsOut: RunResult['dependencies'];
+  loadSummaries: LoadSummary[];
+  loadKinds: Map<string, string>;
+}): RunResult {
+  const { timeline } = a;
+  const lags = timeline.events.filter((e) => e.kind === 'lag');
+  const lagP99 = lags.length ? Math.max(...lags.map((l) => l.p99Ms)) : null;
+  const lagMax = lags.length ? Math.max(...lags.map((l) => l.maxMs)) : null;
+  const rss = timeline.events.filter((e) => e.kind === 'target-sample').map((e) => e.rssBytes);
+  const exitCode: 0 | 1 | 2 = a.outcome === 'pass' ? 0 : a.outcome === 'fail' || a.outcome === 'not-healthy' ? 1 : 2;
+  const loads: LoadResult[] = a.plan.loads.map((l) => {
+    const s = a.loadSummaries.find((x) => x.load === l.name);
+    const errors = s ? Object.values(s.errors).reduce((x, y) => x + (y ?? 0), 0) : 0;
+    return {
+      name: l.name,
+      shape: a.loadKinds.get(l.name) ?? l.entry.shape,
+      requests: s?.requests ?? 0,
+      ok: s?.ok ?? 0,
+      errors: errors + (s ? s.requests - s.ok - errors : 0),
+      p50Ms: s ? s.p50Ms : null,
+      p99Ms: s ? s.p99Ms : null,
+      rps: s?.rps ?? 0,
+    };
+  });
+  const dropped = Object.values(timeline.dropped).reduce((x, y) => x + (y ?? 0), 0);
+  return {
+    schema: 1,
+    runId: a.runId,
+    scenario: { name: a.plan.name, ...(a.plan.file ? { file: a.plan.file } : {}), ...(a.plan.description ? { description: a.plan.description } : {}) },
+    target: { ...(a.plan.target.kind === 'command' ? { command: a.plan.target.describe } : {}), url: a.targetUrl },
+    startedAt: a.startedAt,
+    durationMs: Math.round(timeline.endMs - timeline.startMs),
+    outcome: a.outcome,
+    exitCode,
+    ...(a.error ? { error: a.error } : {}),
+    phases: a.ctx.phases.map((p) => ({ ...p, startMs: p.startMs - timeline.startMs, endMs: p.endMs - timeline.startMs })),
+    seconds: [...timeline.seconds],
+    verdicts: a.verdicts,
+    harness: { lagged: lagP99 !== null && lagP99 > LAG_UNTRUSTED_MS, lagP99Ms: lagP99, lagMaxMs: lagMax, droppedEvents: dropped },
+    dependencies: a.depsOut,
+    loads,
+    ...(rss.length ? { targetRss: { startBytes: rss[0]!, endBytes: rss[rss.length - 1]!, maxBytes: Math.max(...rss) } } : {}),
+  };
+}
+
+/** "inventory hangs: 1512 requests, 61% ok, p99 1.02 s" for the phase that just ended. */
+function phaseLine(t: Timeline, loads: string[]): string {
+  const phases = t.events.filter((e) => e.kind === 'phase');
+  const start = [...phases].reverse().find((e) => e.kind === 'phase' && e.edge === 'start');
+  if (!start || start.kind !== 'phase') return '';
+  const from = Math.floor((start.t - t.startMs) / 1000);
+  const parts = loads.map((name) => {
+    let count = 0;
+    let ok = 0;
+    let p99 = 0;
+    for (const s of t.seconds) {
+      if (s.second < from) continue;
+      const l = s.loads[name];
+      if (!l) continue;
+      count += l.count;
+      ok += l.ok;
+      p99 = Math.max(p99, l.p99Ms);
+    }
+    return `${name} ${count} req, ${count ? Math.round((100 * ok) / count) : 0}% ok, p99 ≤ ${formatMs(p99)}`;
+  });
+  return `${start.name}: ${parts.join('; ') || 'no load'}`;
+}
+
+function describeFault(f: PhaseFault): string {
+  if ('behaviour' in f) return `${f.dependency} → ${f.behaviour}`;
+  if ('down' in f) return `${f.dependency} down`;
+  const attrs = Object.entries(f.toxic.attributes ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
+  return `${f.dependency} ~ ${f.toxic.type}${attrs ? ` ${attrs}` : ''}`;
+}
+
+function splitHostPort(listen: string): [string, number] {
+  const i = listen.lastIndexOf(':');
+  let host = listen.slice(0, i);
+  if (host === '' || host === '[::]' || host === '0.0.0.0') host = '127.0.0.1';
+  return [host.replace(/^\[|\]$/g, ''), Number(listen.slice(i + 1))];
+}
+
+function makeRunId(name: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'run';
+  return `${stamp}-${slug}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  return Promise.race([p, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())]);
+}
+
+/** LIFO of things to undo; each runs once, errors are collected, never thrown. */
+class RollbackStack {
+  private readonly items: { label: string; fn: () => unknown }[] = [];
+  push(label: string, fn: () => unknown): void {
+    this.items.push({ label, fn });
+  }
+  /** Runs the most recent item now (e.g. a phase's faults at its end); throws its error. */
+  async popRun(): Promise<void> {
+    const item = this.items.pop();
+    if (item) await item.fn();
+  }
+  async unwind(): Promise<string[]> {
+    const problems: string[] = [];
+    while (this.items.length) {
+      const { label, fn } = this.items.pop()!;
+      try {
+        await withTimeout(Promise.resolve(fn()), 20_000);
+      } catch (e) {
+        problems.push(`${label}: ${describeError(e)}`);
+      }
+    }
+    return problems;
+  }
+}
