@@ -71,7 +71,8 @@ export const failureModes = {
     patterns: ['timeouts', 'fail-fast'],
     aim: (m) =>
       aimWithin('a timeout on every call to the dependency, giving up', m, 'well under your callers\u2019 own patience') +
-      measuredAs(m, ['measuredTimeoutMs', 'timeoutMs', 'giveUpP50Ms', 'gaveUpAfterMs', 'waitedMs', 'heldMs', 'p50Ms'], 'waited'),
+      (measuredAs(m, ['measuredTimeoutMs', 'timeoutMs', 'giveUpP50Ms', 'gaveUpAfterMs', 'waitedMs', 'heldMs'], 'waited') ||
+        measuredAs(m, ['heldPastBound', 'heldUntilClientGaveUp'], 'calls held past the bound')),
   },
   'cascading-failure': {
     name: 'Cascading failure',

@@ -53,3 +53,11 @@ describe('failure-mode catalogue', () => {
     expect(remedy(future.failureMode, {})).toEqual({ patterns: [], aim: '' });
   });
 });
+
+describe('aim phrasing against the timeout check\u2019s measured keys', () => {
+  it('names the held calls when the target never gave up (no measured timeout)', () => {
+    expect(failureModes['integration-point-without-timeout'].aim({ measuredTimeoutMs: null, giveUpP50Ms: null, withinMs: 1000, heldPastBound: 212 })).toBe(
+      'a timeout on every call to the dependency, giving up within 1.00 s (this run: calls held past the bound 212)',
+    );
+  });
+});
