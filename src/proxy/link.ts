@@ -181,8 +181,23 @@ export class Link {
   constructor(readonly conn: Connection, readonly direction: Direction, readonly src: Socket, readonly dst: Socket) {
     this.sink = new Sink(this);
     this.head = this.sink;
-    src.on('data', this.onData);
     dst.on('drain', this.onDrain);
+    this.direct(true);
+  }
+
+  /**
+   * With no toxics the link is a plain pipe (Node's own fast path, with backpressure); the end of
+   * stream is ours to handle (full close). With toxics, chunks go through our 'data' handler.
+   */
+  private direct(on: boolean): void {
+    if (on) {
+      this.src.off('data', this.onData);
+      this.src.pipe(this.dst, { end: false }); // pipe adds its 'data' listener in this same tick: nothing is lost
+    } else {
+      this.src.unpipe(this.dst);
+      this.src.on('data', this.onData);
+      if (!this.pausedForQueue) this.src.resume();
+    }
   }
 
   get closed(): boolean {
@@ -192,6 +207,7 @@ export class Link {
   private readonly onData = (data: Buffer): void => {
     if (this.ended || this.closed) return;
     if (this.head === this.sink) {
+      // Between the last removal and going back to pipe mode (same tick), or a flushed chain.
       if (!this.dst.write(data)) this.src.pause();
       return;
     }
@@ -222,6 +238,7 @@ export class Link {
   finish(): void {
     if (this.finished) return;
     this.finished = true;
+    this.src.unpipe(this.dst);
     for (const s of this.stages) s.interrupt();
     this.conn.closeSocket(this.dst);
     this.conn.linkFinished(this);
@@ -237,6 +254,7 @@ export class Link {
       last.interrupt(); // appending restarts the stage before it (and redraws its toxicity), as upstream
     } else {
       this.head = stage;
+      this.direct(false);
     }
     void stage.loop();
   }
@@ -271,9 +289,9 @@ export class Link {
     }
     stage.releaseWaiters();
     prev?.interrupt(); // upstream restarts the stage before a removed one (new toxicity draw)
-    if (this.head === this.sink && this.pausedForQueue) {
+    if (this.head === this.sink) {
       this.pausedForQueue = false;
-      if (!this.closed) this.src.resume();
+      if (!this.closed && !this.ended) this.direct(true);
     }
   }
 
@@ -284,6 +302,7 @@ export class Link {
       s.releaseWaiters();
     }
     this.sink.wake();
+    this.src.unpipe(this.dst);
     this.src.off('data', this.onData);
     this.dst.off('drain', this.onDrain);
   }
