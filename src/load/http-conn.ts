@@ -1,0 +1,151 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { ErrorClass } from '../timeline/events.js';
+import { ResponseParser } from './http-parse.js';
+
+/** Where and how to connect. */
+export interface Target {
+  host: string;
+  port: number;
+  tls: boolean;
+}
+
+export interface Outcome {
+  status?: number;
+  error?: ErrorClass;
+  bytes: number;
+}
+
+/** Maps a socket error to the timeline's classes. */
+export function errorClass(e: unknown): ErrorClass {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE') return code;
+  if (code === 'ETIMEDOUT') return 'timeout';
+  if (code === 'HPE_INVALID_CONSTANT' || code?.startsWith('HPE_') || code?.startsWith('ERR_SSL')) return 'parse';
+  return 'other';
+}
+
+/**
+ * One keep-alive HTTP/1.1 connection with at most one request in flight. The request deadline
+ * covers connect + response, so a hanging server ends as `timeout`; a reset, a refusal, a clean
+ * close mid-response and bytes that are not HTTP each end as their own class.
+ */
+export class HttpConn {
+  private socket: Socket | undefined;
+  private connected = false;
+  private parser: ResponseParser | undefined;
+  private pending: ((o: Outcome) => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private waiters: ((err?: ErrorClass) => void)[] = [];
+
+  constructor(
+    private readonly target: Target,
+    private readonly timeoutMs: number,
+  ) {}
+
+  get busy(): boolean {
+    return this.pending !== undefined;
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** Opens the socket (if not open); resolves undefined when connected, or the error class. */
+  connect(): Promise<ErrorClass | undefined> {
+    if (this.connected) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      this.waiters.push(resolve);
+      if (!this.socket) this.open();
+    });
+  }
+
+  private open(): void {
+    const { host, port } = this.target;
+    const s = this.target.tls ? tlsConnect({ host, port, servername: host }) : netConnect({ host, port });
+    this.socket = s;
+    s.setNoDelay(true);
+    const connectTimer = setTimeout(() => this.fail(s, 'timeout'), this.timeoutMs);
+    s.once(this.target.tls ? 'secureConnect' : 'connect', () => {
+      clearTimeout(connectTimer);
+      this.connected = true;
+      for (const w of this.waiters.splice(0)) w(undefined);
+    });
+    s.on('data', (chunk: Buffer) => this.onData(s, chunk));
+    s.on('error', (e) => {
+      clearTimeout(connectTimer);
+      this.fail(s, errorClass(e));
+    });
+    s.on('close', () => {
+      clearTimeout(connectTimer);
+      this.fail(s, 'closed');
+    });
+  }
+
+  /** Sends a prepared request; `done` is called exactly once. */
+  request(req: Buffer, done: (o: Outcome) => void, noBody = false): void {
+    if (this.pending) throw new Error('HttpConn: one request at a time');
+    this.pending = done;
+    this.parser = new ResponseParser(noBody);
+    this.timer = setTimeout(() => this.socket && this.fail(this.socket, 'timeout'), this.timeoutMs);
+    if (this.connected) this.socket!.write(req);
+    else
+      this.connect().then((err) => {
+        if (!err && this.pending === done) this.socket!.write(req);
+      });
+  }
+
+  destroy(): void {
+    this.pending = undefined;
+    if (this.timer) clearTimeout(this.timer);
+    this.socket?.destroy();
+    this.socket = undefined;
+    this.connected = false;
+  }
+
+  private onData(s: Socket, chunk: Buffer): void {
+    if (s !== this.socket) return;
+    const p = this.parser;
+    if (!this.pending || !p) {
+      // Bytes nobody asked for: the connection's framing is lost, start afresh next time.
+      this.reset(s);
+      return;
+    }
+    const r = p.feed(chunk);
+    if (r.state === 'more') return;
+    if (r.state === 'error') return this.fail(s, 'parse');
+    if (r.rest || !r.keepAlive) this.reset(s); // extra bytes or connection: close
+    this.finish({ status: r.status, bytes: r.bytes });
+  }
+
+  private fail(s: Socket, error: ErrorClass): void {
+    if (s !== this.socket) return;
+    const p = this.parser;
+    this.reset(s);
+    for (const w of this.waiters.splice(0)) w(error);
+    if (!this.pending) return;
+    if (error === 'closed' && p) {
+      const r = p.end();
+      if (r.state === 'done') return this.finish({ status: r.status, bytes: r.bytes });
+      if (p.started && r.state === 'error' && p.bytes > 0) return this.finish({ error: 'closed', bytes: p.bytes });
+    }
+    this.finish({ error, bytes: p?.bytes ?? 0 });
+  }
+
+  private reset(s: Socket): void {
+    s.destroy();
+    if (this.socket === s) {
+      this.socket = undefined;
+      this.connected = false;
+    }
+  }
+
+  private finish(o: Outcome): void {
+    const done = this.pending;
+    this.pending = undefined;
+    this.parser = undefined;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    done?.(o);
+  }
+}

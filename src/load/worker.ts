@@ -1,0 +1,48 @@
+/**
+ * The load worker: runs one load shape off the main thread, so the stand-ins and the proxy in the
+ * main process are not starved. Events cross to the main thread in batches (every 50 ms or 1,000
+ * events); their timestamps come from monotonicMs(), the same clock in every thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadShapes } from './index.js';
+import type { TimelineEvent } from '../timeline/events.js';
+import type { WorkerInput, WorkerMessage } from './thread.js';
+import { describeError } from '../errors.js';
+
+const input = workerData as WorkerInput;
+const port = parentPort!;
+const post = (m: WorkerMessage) => port.postMessage(m);
+const ac = new AbortController();
+port.on('message', (m: { type?: string }) => {
+  if (m?.type === 'stop') ac.abort();
+});
+
+let batch: TimelineEvent[] = [];
+const flush = () => {
+  if (batch.length === 0) return;
+  post({ type: 'events', events: batch });
+  batch = [];
+};
+const timer = setInterval(flush, 50);
+
+try {
+  const shape = loadShapes[input.shape]!;
+  const summary = await shape.run({
+    name: input.name,
+    spec: input.spec,
+    baseUrl: new URL(input.baseUrl),
+    runMs: input.runMs,
+    signal: ac.signal,
+    sink: (e) => {
+      batch.push(e);
+      if (batch.length >= 1000) flush();
+    },
+  });
+  flush();
+  post({ type: 'done', summary });
+} catch (e) {
+  flush();
+  post({ type: 'error', message: describeError(e) });
+} finally {
+  clearInterval(timer);
+}
