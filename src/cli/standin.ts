@@ -1,15 +1,218 @@
+import type { Command } from 'commander';
 import type { Register } from './main.js';
-import { CrumpleError } from '../errors.js';
+import { CrumpleError, badInput } from '../errors.js';
+import { formatMs } from '../units.js';
 
-// Placeholder until this command lands; it says so instead of pretending to work.
-const register: Register = (program) => {
-  program
-    .command('standin')
-    .description('(not yet available)')
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
-    .action(() => {
-      throw new CrumpleError('HARNESS_FAILED', "'standin' is not implemented yet");
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+interface Common {
+  control?: string;
+  token?: string;
+  allowHost?: boolean;
+  json?: boolean;
+}
+
+/** `--param a.b=3` → {a: {b: 3}}; values are JSON when they parse, strings otherwise. */
+export function parseParamFlags(flags: readonly string[], base: Record<string, unknown> = {}): Record<string, unknown> {
+  const out = structuredClone(base);
+  for (const f of flags) {
+    const eq = f.indexOf('=');
+    if (eq <= 0) throw badInput(`--param: expected key=value, got '${f}'`);
+    const keys = f.slice(0, eq).split('.');
+    const raw = f.slice(eq + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // a plain string ("5s", "uniform")
+    }
+    let node = out;
+    for (const k of keys.slice(0, -1)) {
+      const next = node[k];
+      if (next === null || typeof next !== 'object' || Array.isArray(next)) node[k] = {};
+      node = node[k] as Record<string, unknown>;
+    }
+    node[keys[keys.length - 1]!] = value;
+  }
+  return out;
+}
+
+function controlUrl(o: Common): URL {
+  const raw = o.control ?? process.env.CRUMPLE_CONTROL;
+  if (!raw) throw badInput('--control: give the control API URL that `crumple serve` printed (or set CRUMPLE_CONTROL)');
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw badInput(`--control: '${raw}' is not a URL (like http://127.0.0.1:4000)`);
+  }
+  if (u.protocol !== 'http:') throw badInput(`--control: expected an http:// URL, got '${raw}'`);
+  if (!LOOPBACK.has(u.hostname) && !o.allowHost) {
+    throw new CrumpleError('HOST_NOT_ALLOWED', `--control ${u.hostname} is not a loopback address; pass --allow-host to drive it anyway`);
+  }
+  return u;
+}
+
+async function call(o: Common, method: string, path: string, body?: unknown): Promise<unknown> {
+  const base = controlUrl(o);
+  const token = o.token ?? process.env.CRUMPLE_TOKEN;
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, base), {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      signal: AbortSignal.timeout(10_000),
     });
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
+    throw new CrumpleError('HARNESS_FAILED', `cannot reach the control API at ${base.origin} (${cause}); is \`crumple serve\` running?`);
+  }
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new CrumpleError('HARNESS_FAILED', `${base.origin} answered ${res.status} with non-JSON; is it a crumple control API?`);
+  }
+  if (!res.ok) {
+    const j = json as { error?: string; details?: string[]; known?: string[] };
+    const msg = j.error ?? `status ${res.status}`;
+    const details = [...(j.details ?? []), ...(j.known ? [`known stand-ins: ${j.known.join(', ')}`] : [])];
+    if (res.status === 404) throw new CrumpleError('NOT_FOUND', msg, { details });
+    throw new CrumpleError('BAD_INPUT', msg, { details });
+  }
+  return json;
+}
+
+interface Row {
+  name: string;
+  protocol: string;
+  port: number;
+  behaviour: string;
+  params: unknown;
+  open: number;
+}
+
+function table(head: string[], rows: string[][]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd() + '\n';
+  return line(head) + rows.map(line).join('');
+}
+
+const compact = (v: unknown) => JSON.stringify(v);
+
+interface LogView {
+  name: string;
+  capacity: number;
+  dropped: number;
+  connections: {
+    conn: number;
+    acceptedAt: number;
+    behaviour: string;
+    requestCount: number;
+    requests: { t: number; method: string; path: string; behaviour: string; status?: number; responseEnd?: number }[];
+    closedAt?: number;
+    closedBy?: string;
+    pendingAtClose?: boolean;
+    pendingSince?: number;
+    bytesIn: number;
+    bytesOut: number;
+    error?: string;
+  }[];
+}
+
+function printLog(log: LogView): string {
+  const t0 = log.connections[0]?.acceptedAt ?? 0;
+  const rel = (t: number) => `+${formatMs(t - t0)}`;
+  const rows = log.connections.map((c) => {
+    const last = c.requests[c.requests.length - 1];
+    const closed = c.closedAt === undefined ? 'open' : `${c.closedBy} after ${formatMs(c.closedAt - c.acceptedAt)}`;
+    const waited = c.pendingAtClose && c.pendingSince !== undefined && c.closedAt !== undefined ? `waited ${formatMs(c.closedAt - c.pendingSince)}` : '';
+    return [
+      String(c.conn),
+      rel(c.acceptedAt),
+      String(c.requestCount),
+      last ? `${last.method} ${last.path} → ${last.behaviour}${last.status !== undefined ? ` ${last.status}` : ''}` : '-',
+      closed,
+      [waited, c.error ?? ''].filter(Boolean).join(' '),
+    ];
+  });
+  let out = `${log.name}: ${log.connections.length} connection(s) (log keeps the last ${log.capacity}; ${log.dropped} dropped)\n`;
+  out += table(['conn', 'accepted', 'requests', 'last request', 'closed', 'note'], rows);
+  return out;
+}
+
+/** `crumple standin`: drive a running `crumple serve` through its control API (game days). */
+const register: Register = (program, io) => {
+  const standin = program.command('standin').description('list, read, switch and reset stand-ins of a running `crumple serve`');
+  const common = (c: Command) =>
+    c
+      .option('--control <url>', 'control API URL printed by `crumple serve` (or CRUMPLE_CONTROL)')
+      .option('--token <token>', 'bearer token (or CRUMPLE_TOKEN)')
+      .option('--allow-host', 'allow a non-loopback control URL')
+      .option('--json', 'print the control API\'s JSON')
+      .exitOverride()
+      .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+
+  common(standin.command('list').description('every stand-in with its port and behaviour')).action(async (o: Common) => {
+    const rows = (await call(o, 'GET', '/standins')) as Row[];
+    if (o.json) return io.out(JSON.stringify(rows, null, 2) + '\n');
+    io.out(table(['stand-in', 'protocol', 'port', 'behaviour', 'open', 'params'], rows.map((r) => [r.name, r.protocol, String(r.port), r.behaviour, String(r.open), compact(r.params)])));
+  });
+
+  common(standin.command('get').argument('<name>').description('one stand-in: behaviour and params')).action(async (name: string, o: Common) => {
+    const r = (await call(o, 'GET', `/standins/${encodeURIComponent(name)}`)) as Row & { url: string };
+    if (o.json) return io.out(JSON.stringify(r, null, 2) + '\n');
+    io.out(`${r.name} (${r.url}): ${r.behaviour} ${compact(r.params)}, ${r.open} open connection(s)\n`);
+  });
+
+  common(
+    standin
+      .command('set')
+      .argument('<name>')
+      .argument('<behaviour>')
+      .description('switch a stand-in\'s behaviour, e.g. set inventory slow --param delay=2s')
+      .option('--param <k=v>', 'a param (repeatable; a.b=v nests; values parse as JSON when they can)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+      .option('--params <json>', 'all params as one JSON object'),
+  ).action(async (name: string, behaviour: string, o: Common & { param: string[]; params?: string }) => {
+    let base: Record<string, unknown> = {};
+    if (o.params !== undefined) {
+      let v: unknown;
+      try {
+        v = JSON.parse(o.params);
+      } catch (e) {
+        throw badInput(`--params: not valid JSON (${(e as Error).message})`);
+      }
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw badInput('--params: expected a JSON object');
+      base = v as Record<string, unknown>;
+    }
+    const params = parseParamFlags(o.param, base);
+    const r = (await call(o, 'PUT', `/standins/${encodeURIComponent(name)}/behaviour`, { behaviour, params })) as Row;
+    if (o.json) return io.out(JSON.stringify(r, null, 2) + '\n');
+    io.out(`${r.name}: now ${r.behaviour} ${compact(r.params)}\n`);
+  });
+
+  common(
+    standin
+      .command('log')
+      .argument('<name>')
+      .description('what clients did to a stand-in: connections, requests, who closed and when')
+      .option('--limit <n>', 'only the last n connections', '50'),
+  ).action(async (name: string, o: Common & { limit: string }) => {
+    if (!/^\d+$/.test(o.limit)) throw badInput(`--limit: '${o.limit}' is not a non-negative integer`);
+    const log = (await call(o, 'GET', `/standins/${encodeURIComponent(name)}/log?limit=${o.limit}`)) as LogView;
+    if (o.json) return io.out(JSON.stringify(log, null, 2) + '\n');
+    io.out(printLog(log));
+  });
+
+  common(standin.command('reset').argument('<name>').description('back to the starting behaviour, log cleared')).action(async (name: string, o: Common) => {
+    const r = (await call(o, 'POST', `/standins/${encodeURIComponent(name)}/reset`)) as Row;
+    if (o.json) return io.out(JSON.stringify(r, null, 2) + '\n');
+    io.out(`${r.name}: reset to ${r.behaviour}, log cleared\n`);
+  });
 };
 export default register;

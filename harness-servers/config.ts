@@ -1,0 +1,76 @@
+/**
+ * `crumple serve --config FILE`: named stand-ins from YAML or JSON.
+ *   standins:
+ *     inventory: { behaviour: ok, contract: [...], port: 4001 }
+ *     feed:      { protocol: ws, behaviour: echo }
+ *   control: { port: 4000, token: secret }     # optional
+ * Behaviour names and params are checked against the tables here, so a bad file fails before
+ * anything listens, with every issue and its field path.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import { CrumpleError } from '../src/errors.js';
+import { contractSchema } from './contract.js';
+import { getBehaviour } from './behaviours/index.js';
+import { getWsBehaviour } from './ws/index.js';
+import { zodLines } from './behaviour.js';
+
+const standInSchema = z
+  .strictObject({
+    protocol: z.enum(['http', 'ws']).default('http'),
+    behaviour: z.string().optional(),
+    params: z.record(z.string(), z.unknown()).optional(),
+    contract: contractSchema.optional(),
+    port: z.number().int().min(0).max(65535).default(0),
+    seed: z.number().int().optional(),
+  })
+  .superRefine((s, ctx) => {
+    const name = s.behaviour ?? (s.protocol === 'ws' ? 'echo' : 'ok');
+    const b = s.protocol === 'ws' ? getWsBehaviour(name) : getBehaviour(name);
+    if (!b) {
+      ctx.addIssue({ code: 'custom', path: ['behaviour'], message: `unknown ${s.protocol} behaviour '${name}'` });
+      return;
+    }
+    const r = b.params.safeParse(s.params ?? {});
+    if (!r.success) for (const i of r.error.issues) ctx.addIssue({ code: 'custom', path: ['params', ...i.path.map(String)], message: i.message });
+  });
+
+export const serveConfigSchema = z.strictObject({
+  standins: z
+    .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'stand-in names use letters, digits, "_", "-", "."' }), standInSchema)
+    .refine((r) => Object.keys(r).length > 0, { error: 'standins: give at least one stand-in' }),
+  control: z
+    .strictObject({
+      port: z.number().int().min(0).max(65535).default(0),
+      token: z.string().min(1).optional(),
+      host: z.string().optional(),
+    })
+    .optional(),
+});
+export type ServeConfig = z.output<typeof serveConfigSchema>;
+
+export function parseServeConfig(text: string, file: string): ServeConfig {
+  let raw: unknown;
+  try {
+    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new CrumpleError('BAD_INPUT', `${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'} (${(e as Error).message.split('\n')[0]})`);
+  }
+  const r = serveConfigSchema.safeParse(raw);
+  if (!r.success) {
+    const lines = zodLines(r.error, '');
+    throw new CrumpleError('BAD_INPUT', `${file}: ${lines.length} problem(s): ${lines[0]}`, { details: lines.slice(1) });
+  }
+  return r.data;
+}
+
+export async function loadServeConfig(file: string): Promise<ServeConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new CrumpleError('NOT_FOUND', `config: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return parseServeConfig(text, file);
+}

@@ -1,0 +1,28 @@
+/**
+ * The zoo: one stand-in per behaviour with default params, HTTP first then WebSocket, each on its
+ * own port (consecutive from basePort, or port 0 each). Names are the behaviour names.
+ */
+import { behaviours } from './behaviours/index.js';
+import { startStandIn, type StandIn, type StandInOptions } from './server.js';
+import { wsBehaviours } from './ws/index.js';
+
+export async function startZoo(opts: { host?: string; basePort?: number; seed?: number; onEvent?: StandInOptions['onEvent'] } = {}): Promise<StandIn[]> {
+  const specs: { name: string; protocol: 'http' | 'ws' }[] = [
+    ...Object.keys(behaviours).map((name) => ({ name, protocol: 'http' as const })),
+    ...Object.keys(wsBehaviours).map((name) => ({ name, protocol: 'ws' as const })),
+  ];
+  const started: StandIn[] = [];
+  try {
+    for (const [i, s] of specs.entries()) {
+      const o: StandInOptions = { name: s.name, protocol: s.protocol, behaviour: s.name, port: opts.basePort ? opts.basePort + i : 0 };
+      if (opts.host) o.host = opts.host;
+      if (opts.seed !== undefined) o.seed = opts.seed;
+      if (opts.onEvent) o.onEvent = opts.onEvent;
+      started.push(await startStandIn(o));
+    }
+  } catch (e) {
+    await Promise.all(started.map((s) => s.close()));
+    throw e;
+  }
+  return started;
+}
