@@ -223,6 +223,7 @@ export class Link {
   };
 
   private readonly onDrain = (): void => {
+    if (this.head === this.sink && !this.ended) return; // pipe mode: pipe resumes the source itself
     this.sink.wake();
     if (!this.pausedForQueue && !this.closed) this.src.resume();
   };
