@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { durationSchema, formatMs } from '../units.js';
+import type { Check, CheckContext } from './check.js';
+import { boundSchema, meets } from './bounds.js';
+import { at, isRejection, isSuccess, label, num, phaseWindow, responses, scope, stats } from './query.js';
+import { ev, noData, verdict } from './verdict.js';
+
+export const sheddingExpectation = z.strictObject({
+  /** The load that pushes the target above capacity. */
+  load: z.string(),
+  /** Rejections (429/503) must come back within this (p99). */
+  'rejects-within': durationSchema,
+  /** Bound on the p99 of accepted (status < 400) requests. */
+  p99: boundSchema('duration').optional(),
+  phase: z.string().optional(),
+});
+export type SheddingExpectation = z.infer<typeof sheddingExpectation>;
+
+/**
+ * Above capacity, a target that sheds answers 429/503 fast and keeps what it accepts fast; one that
+ * queues shows no rejections and a latency that climbs (or our client timing out). A load that never
+ * reached capacity (no rejections, no slowdown) is reported as not exercised: a failure, not a pass.
+ */
+function run(ctx: CheckContext, x: SheddingExpectation, key: string) {
+  const ws = scope(ctx, x.phase, () => ctx.phases.map(phaseWindow));
+  if (typeof ws === 'string') return noData(ctx, 'shedding', key, ws);
+  const rs = responses(ctx, ws, x.load);
+  if (!rs.length) return noData(ctx, 'shedding', key, `no responses of load '${x.load}' in ${label(ws) || 'the run'}`);
+  const rejected = rs.filter(isRejection);
+  const accepted = rs.filter(isSuccess);
+  const timeouts = rs.filter((r) => r.error === 'timeout').length;
+  const connErrors = rs.filter((r) => r.status === undefined && r.error !== 'timeout').length;
+  const rj = stats(rejected.map((r) => r.latencyMs));
+  const ac = stats(accepted.map((r) => r.latencyMs));
+  const bound = x['rejects-within'];
+  const measured = {
+    requests: rs.length,
+    rejected: rejected.length,
+    rejectedShare: num(rejected.length / rs.length, 4),
+    rejectP50Ms: num(rj.p50),
+    rejectP99Ms: num(rj.p99),
+    boundMs: bound,
+    acceptedP50Ms: num(ac.p50),
+    acceptedP99Ms: num(ac.p99),
+    p99BoundMs: x.p99?.value ?? null,
+    clientTimeouts: timeouts,
+    connectionErrors: connErrors,
+  };
+  const evidence = [
+    ev('judged over', label(ws)),
+    ev(`requests of '${x.load}'`, rs.length),
+    ev('rejected (429/503)', rejected.length),
+    ev('rejection latency (p50 / p99)', rejected.length ? `${formatMs(rj.p50)} / ${formatMs(rj.p99)}` : null),
+    ev('accepted latency (p50 / p99)', accepted.length ? `${formatMs(ac.p50)} / ${formatMs(ac.p99)}` : null),
+    ev('client timeouts', timeouts),
+    ev('connection errors (refused/reset/closed)', connErrors),
+  ];
+  const acceptedOk = x.p99 === undefined || !accepted.length || meets(x.p99, ac.p99);
+  const trigger = `load '${x.load}' pushed past capacity (${rs.length} requests from ${at(ctx, ws[0]!.startMs)})`;
+  if (!rejected.length) {
+    const queued = timeouts > 0 || !acceptedOk;
+    if (!queued) {
+      return noData(ctx, 'shedding', key, `load '${x.load}' never got a 429/503 and accepted p99 stayed ${formatMs(ac.p99)}: capacity was not exceeded (raise the load)`, measured, evidence);
+    }
+    return verdict(ctx, 'shedding', key, {
+      ok: false,
+      summary: `never shed: no 429/503 among ${rs.length} requests; accepted p99 ${formatMs(ac.p99)}${timeouts ? `, ${timeouts} client timeouts` : ''}`,
+      measured,
+      evidence,
+      windows: ws,
+      failureMode: { id: 'unbalanced-capacity', trigger, spread: 'the target accepted everything and queued it', result: `p99 rose to ${formatMs(ac.p99)}${timeouts ? `; ${timeouts} requests timed out after ${formatMs(ctx.clientTimeoutMs)}` : ''}` },
+    });
+  }
+  const fastRejects = rj.p99 <= bound + Math.max(bound * 0.1, 20);
+  const ok = fastRejects && acceptedOk && timeouts === 0;
+  const problems = [
+    !fastRejects ? `rejections took ${formatMs(rj.p99)} (p99), bound ${formatMs(bound)}` : '',
+    !acceptedOk ? `accepted p99 ${formatMs(ac.p99)} breaks ${x.p99!.text}` : '',
+    timeouts ? `${timeouts} requests still timed out` : '',
+  ].filter(Boolean);
+  return verdict(ctx, 'shedding', key, {
+    ok,
+    summary: `shed ${rejected.length} of ${rs.length} requests in ${formatMs(rj.p99)} (p99, bound ${formatMs(bound)}), accepted p99 ${accepted.length ? formatMs(ac.p99) : 'n/a'}${problems.length ? ` — ${problems.join('; ')}` : ''}`,
+    measured,
+    evidence,
+    windows: ws,
+    failureMode: fastRejects
+      ? { id: 'unbalanced-capacity', trigger, spread: `it shed ${rejected.length} requests but queued the rest`, result: `accepted p99 ${formatMs(ac.p99)}${timeouts ? `, ${timeouts} client timeouts` : ''}` }
+      : { id: 'slow-responses', trigger, spread: `rejections queued behind accepted work (${formatMs(rj.p99)} p99)`, result: `callers waited ${formatMs(rj.p99)} to be told no` },
+  });
+}
+
+export default {
+  name: 'shedding',
+  description: 'above capacity the target rejects quickly (429/503) and keeps accepted latency bounded instead of queueing',
+  expectation: sheddingExpectation,
+  run,
+} satisfies Check<typeof sheddingExpectation>;

@@ -1,0 +1,69 @@
+import { formatMs } from '../units.js';
+import type { CheckContext, Evidence, Verdict } from './check.js';
+import { type Bound, formatFor, formatPercent, meets } from './bounds.js';
+import { at, isError, label, num, responses, stats, type Window } from './query.js';
+import { ev, noData, verdict } from './verdict.js';
+
+/** Service-level bounds shared by latency, errors and steady-state. */
+export interface SloBounds {
+  p50?: Bound | undefined;
+  p90?: Bound | undefined;
+  p99?: Bound | undefined;
+  max?: Bound | undefined;
+  errors?: Bound | undefined;
+}
+
+const PERCENTILES = ['p50', 'p90', 'p99', 'max'] as const;
+
+/** Judges responses (of `load`, or all) in `ws` against every bound given. */
+export function judgeSlo(ctx: CheckContext, check: string, key: string, ws: Window[], load: string | undefined, b: SloBounds): Verdict {
+  const rs = responses(ctx, ws, load);
+  const scopeText = `${load ? `'${load}'` : 'all loads'} in ${label(ws)}`;
+  if (!rs.length) return noData(ctx, check, key, `no responses of ${scopeText}`);
+  const s = stats(rs.map((r) => r.latencyMs));
+  const errors = rs.filter(isError);
+  const rate = errors.length / rs.length;
+  const parts: string[] = [];
+  const broken: string[] = [];
+  const measured: Verdict['measured'] = { requests: rs.length };
+  for (const p of PERCENTILES) {
+    const bound = b[p];
+    measured[`${p}Ms`] = num(s[p]);
+    if (!bound) continue;
+    measured[`${p}BoundMs`] = bound.value;
+    const okP = meets(bound, s[p]);
+    parts.push(`${p} ${formatMs(s[p])} (${bound.text})`);
+    if (!okP) broken.push(`${p} ${formatMs(s[p])} breaks ${bound.text}`);
+  }
+  measured.errorRate = num(rate, 4);
+  if (b.errors) {
+    measured.errorRateBound = b.errors.value;
+    parts.push(`errors ${formatFor(b.errors, rate)} (${b.errors.text})`);
+    if (!meets(b.errors, rate)) broken.push(`errors ${formatPercent(rate)} break ${b.errors.text}`);
+  }
+  const byKind = new Map<string, number>();
+  for (const r of errors) {
+    const k = r.status !== undefined ? String(r.status) : (r.error ?? 'error');
+    byKind.set(k, (byKind.get(k) ?? 0) + 1);
+  }
+  const evidence: Evidence[] = [
+    ev('scope', scopeText),
+    ev('requests', rs.length),
+    ev('latency p50 / p90 / p99 / max', `${formatMs(s.p50)} / ${formatMs(s.p90)} / ${formatMs(s.p99)} / ${formatMs(s.max)}`),
+    ev('errors (5xx, 429, no answer)', errors.length),
+    ev('errors by kind', byKind.size ? [...byKind].map(([k, n]) => `${k}: ${n}`).join(', ') : null),
+  ];
+  return verdict(ctx, check, key, {
+    ok: broken.length === 0,
+    summary: `${scopeText}: ${parts.join(', ')}`,
+    measured,
+    evidence,
+    windows: ws,
+    failureMode: {
+      id: 'slo-breach',
+      trigger: `${label(ws)} from ${at(ctx, ws[0]!.startMs)}`,
+      spread: `${rs.length} requests of ${load ? `'${load}'` : 'all loads'}`,
+      result: broken.join('; '),
+    },
+  });
+}

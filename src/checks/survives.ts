@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { formatMs } from '../units.js';
+import type { Check, CheckContext } from './check.js';
+import { formatPercent } from './bounds.js';
+import { at, eventsOf, faultWindows, label, num, responses } from './query.js';
+import { ev, verdict } from './verdict.js';
+
+export const survivesExpectation = z.literal(true);
+export type SurvivesExpectation = z.infer<typeof survivesExpectation>;
+
+/** Behaviours that answer with bytes a parser may choke on. */
+export const BAD_INPUT_FAULTS = new Set(['garbage', 'html', 'truncated', 'malformed', 'bad-json', 'wrong-content-type', 'huge', 'slicer', 'limit_data']);
+/** Share of requests during bad-input faults that must get an HTTP answer (any status). */
+export const ANSWERED_SHARE = 0.9;
+
+/**
+ * Alive: no target-exit we did not cause. Controlled: while a dependency sends garbage, HTML or
+ * truncated bodies, at least 90 % of requests get an HTTP answer (5xx is fine) rather than a refused
+ * or reset connection or our client timing out. A target crumple did not start is judged by the
+ * answers alone, and the evidence says so.
+ */
+function run(ctx: CheckContext, _x: SurvivesExpectation, key: string) {
+  const exits = eventsOf(ctx, 'target-exit').filter((e) => !e.expected);
+  const started = eventsOf(ctx, 'target-sample').length > 0 || eventsOf(ctx, 'target-exit').length > 0;
+  const ws = faultWindows(ctx, undefined, (f) => BAD_INPUT_FAULTS.has(f.fault));
+  const rs = ws.length ? responses(ctx, ws) : [];
+  const answered = rs.filter((r) => r.status !== undefined).length;
+  const hung = rs.filter((r) => r.error === 'timeout').length;
+  const broken = rs.length - answered - hung;
+  const share = rs.length ? answered / rs.length : NaN;
+  const controlled = !rs.length || share >= ANSWERED_SHARE;
+  const exit = exits[0];
+  const badFaults = [...new Set(ctx.phases.flatMap((p) => p.faults.filter((f) => BAD_INPUT_FAULTS.has(f.fault)).map((f) => `${f.fault} on ${f.dependency}`)))];
+  const evidence = [
+    ev('target process', started ? (exit ? `exited at ${at(ctx, exit.t)} (code ${exit.code}, signal ${exit.signal})` : 'alive to the end') : 'not started by crumple (judged by its answers)'),
+    ev('bad-input faults', badFaults.join(', ') || 'none in this scenario'),
+    ev('requests during them', rs.length),
+    ev('answered with a status', answered),
+    ev('connection errors (refused, reset, closed)', broken),
+    ev('client timeouts (hung)', hung),
+  ];
+  if (ws.length && !rs.length && !exit) {
+    return verdict(ctx, 'survives', key, { ok: false, summary: `cannot judge: no requests were sent during ${label(ws)}`, measured: { exits: 0, requests: 0 }, evidence, windows: ws });
+  }
+  const parts = [
+    exit ? `target exited at ${at(ctx, exit.t)} (code ${exit.code}${exit.signal ? `, ${exit.signal}` : ''})` : started ? 'target alive to the end' : 'target answered to the end',
+    rs.length ? `${formatPercent(share)} of ${rs.length} requests answered during ${badFaults.join(', ')}` : 'no bad-input faults',
+  ];
+  return verdict(ctx, 'survives', key, {
+    ok: !exit && controlled,
+    summary: parts.join('; ') + (controlled ? '' : ` (needs ≥ ${formatPercent(ANSWERED_SHARE)}; ${broken} connection errors, ${hung} hung)`),
+    measured: { exits: exits.length, exitCode: exit?.code ?? null, requests: rs.length, answeredShare: num(share, 4), connectionErrors: broken, hung },
+    evidence,
+    windows: ws,
+    failureMode: {
+      id: 'crash-on-bad-input',
+      trigger: badFaults.length ? `${badFaults.join(', ')} from ${at(ctx, ws[0]!.startMs)}` : 'a fault during the run',
+      spread: exit ? `the target process exited (code ${exit.code}${exit.signal ? `, ${exit.signal}` : ''}) at ${at(ctx, exit.t)}` : `the target stopped answering: ${broken} connection errors, ${hung} requests hung`,
+      result: exit ? `every later request failed` : `only ${formatPercent(share)} of requests got an answer${hung ? `; ${hung} waited ${formatMs(ctx.clientTimeoutMs)}` : ''}`,
+    },
+  });
+}
+
+export default {
+  name: 'survives',
+  description: 'the target stays up to the end and answers (even 5xx) while a dependency sends garbage, HTML or truncated bodies',
+  expectation: survivesExpectation,
+  run,
+} satisfies Check<typeof survivesExpectation>;
