@@ -6,6 +6,7 @@ import { assertHostAllowed } from './host-guard.js';
 import type { LoadShape, LoadSummary } from './shape.js';
 import { runInWorker } from './thread.js';
 import steady from './steady.js';
+import dogpile from './dogpile.js';
 
 export type { LoadShape, LoadSummary, DogpilePulse, RampStep, WsStorm } from './shape.js';
 export { assertHostAllowed, isLoopback } from './host-guard.js';
@@ -13,6 +14,7 @@ export { assertHostAllowed, isLoopback } from './host-guard.js';
 /** The load shapes: file name = table key = `shape:` in a scenario. */
 export const loadShapes: Record<string, LoadShape> = {
   steady,
+  dogpile,
 };
 export type LoadShapeName = keyof typeof loadShapes;
 

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { monotonicMs } from '../timeline/clock.js';
+import { Histogram, roundUs } from '../timeline/summary.js';
+import { Tally, boundedDuration, buildRequest, deadlineOf, intIn, recordOutcome, requestFields, sleep, targetOf } from './common.js';
+import { HttpConn, type Outcome } from './http-conn.js';
+import type { DogpilePulse, LoadShape } from './shape.js';
+
+const spec = z
+  .object({
+    ...requestFields,
+    /** Requests per pulse, each on its own pre-opened connection. */
+    n: intIn(1, 50_000).default(100),
+    /** How many times the pile fires (the cron job at midnight, every midnight). */
+    pulses: intIn(1, 10_000).default(1),
+    /** From one pulse's release to the next (a pulse never starts before the previous one finished). */
+    every: boundedDuration(0, 3_600_000).default(10_000),
+    /** Spread each request's release uniformly over this window (random clock slew); 0 = all at once. */
+    jitter: boundedDuration(0, 60_000).default(0),
+  })
+  .strict();
+
+/** Resolves with `p`, or as soon as the signal aborts. */
+function untilAborted(p: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    void p.then(done);
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)]! : 0;
+};
+
+/**
+ * N connections opened first, a barrier (all connected), then every request written in one tight
+ * loop (or spread over `jitter`), once or in pulses. The release spread (first to last write) is
+ * recorded per pulse; connections that could not open are recorded as failed requests.
+ */
+export default {
+  name: 'dogpile',
+  description: 'N requests released at one instant on pre-opened connections, once or in pulses',
+  spec,
+  async run(ctx) {
+    const s = ctx.spec;
+    const tally = new Tally();
+    const deadline = deadlineOf(tally.started, s.pulses * s.every + s.timeout + 60_000, ctx.runMs);
+    const req = buildRequest(ctx.baseUrl, s);
+    const noBody = s.method === 'HEAD';
+    const target = targetOf(ctx.baseUrl);
+    const conns = Array.from({ length: s.n }, () => new HttpConn(target, s.timeout));
+    const pulses: DogpilePulse[] = [];
+    let stoppedBy: 'done' | 'signal' | 'duration' = 'done';
+    const onAbort = () => conns.forEach((c) => c.destroy());
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (let k = 0; k < s.pulses; k++) {
+        if (k > 0) await sleep(tally.started + k * s.every - monotonicMs(), ctx.signal);
+        if (ctx.signal.aborted) {
+          stoppedBy = 'signal';
+          break;
+        }
+        if (monotonicMs() >= deadline) {
+          stoppedBy = 'duration';
+          break;
+        }
+        // Barrier: every connection open (or failed) before anything is sent.
+        const tConnect = monotonicMs();
+        const connectErrors = await Promise.all(conns.map((c) => c.connect()));
+        if (ctx.signal.aborted) {
+          stoppedBy = 'signal';
+          break;
+        }
+        const hist = new Histogram();
+        let ok = 0;
+        let failed = 0;
+        const record = (t: number, o: Outcome) => {
+          if (ctx.signal.aborted) return;
+          recordOutcome(ctx.sink, tally, ctx.name, t, o);
+          hist.record(monotonicMs() - t);
+          if (o.error || (o.status ?? 500) >= 400) failed += 1;
+          else ok += 1;
+        };
+        for (const err of connectErrors) if (err) record(tConnect, { error: err, bytes: 0 });
+        const ready = conns.filter((c, i) => !connectErrors[i] && c.isConnected);
+        let pending = ready.length;
+        let allDone: () => void = () => {};
+        const finished = new Promise<void>((r) => (allDone = r));
+        if (pending === 0) allDone();
+        const send = (c: HttpConn) => {
+          const t = monotonicMs();
+          c.request(req, (o) => {
+            record(t, o);
+            if (--pending === 0) allDone();
+          }, noBody);
+          return t;
+        };
+        let first = Infinity;
+        let last = -Infinity;
+        const released = monotonicMs();
+        if (s.jitter === 0) {
+          // The release: one synchronous loop, nothing else runs on this thread until every request is written.
+          for (const c of ready) {
+            last = send(c);
+            if (first === Infinity) first = last;
+          }
+        } else {
+          await Promise.all(
+            ready.map(
+              (c) =>
+                new Promise<void>((r) =>
+                  setTimeout(() => {
+                    if (!ctx.signal.aborted) {
+                      const t = send(c);
+                      first = Math.min(first, t);
+                      last = Math.max(last, t);
+                    }
+                    r();
+                  }, Math.random() * s.jitter),
+                ),
+            ),
+          );
+        }
+        await untilAborted(finished, ctx.signal);
+        const spread = ready.length > 1 ? Math.max(0, last - first) : 0;
+        pulses.push({
+          pulse: k,
+          connected: ready.length,
+          sent: ready.length,
+          releaseSpreadMs: roundUs(spread),
+          t: released,
+          ok,
+          failed,
+          p50Ms: roundUs(hist.quantile(0.5)),
+          p99Ms: roundUs(hist.quantile(0.99)),
+          maxMs: roundUs(hist.maxMs),
+        });
+        if (ctx.signal.aborted) {
+          stoppedBy = 'signal';
+          break;
+        }
+      }
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+      conns.forEach((c) => c.destroy());
+    }
+    const spreads = pulses.map((p) => p.releaseSpreadMs);
+    return tally.summary(ctx.name, 'dogpile', stoppedBy, {
+      pulses,
+      releaseSpreadMs: { median: roundUs(median(spreads)), max: roundUs(spreads.length ? Math.max(...spreads) : 0) },
+    });
+  },
+} satisfies LoadShape<typeof spec>;
