@@ -7,6 +7,7 @@ import type { LoadShape, LoadSummary } from './shape.js';
 import { runInWorker } from './thread.js';
 import steady from './steady.js';
 import dogpile from './dogpile.js';
+import ramp from './ramp.js';
 
 export type { LoadShape, LoadSummary, DogpilePulse, RampStep, WsStorm } from './shape.js';
 export { assertHostAllowed, isLoopback } from './host-guard.js';
@@ -14,6 +15,7 @@ export { assertHostAllowed, isLoopback } from './host-guard.js';
 /** The load shapes: file name = table key = `shape:` in a scenario. */
 export const loadShapes: Record<string, LoadShape> = {
   steady,
+  ramp,
   dogpile,
 };
 export type LoadShapeName = keyof typeof loadShapes;
