@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runPlan, type RunPlan } from '../../src/run.js';
+import { runChecks } from '../../src/checks/index.js';
+import { checks } from '../../src/checks/index.js';
+
+const reportsDir = () => mkdtempSync(join(tmpdir(), 'crumple-run-'));
+
+function plan(target: string, overrides: Partial<RunPlan> = {}): RunPlan {
+  const expect = { timeout: checks.timeout.expectation.parse({ dependency: 'inventory', within: '1200ms' }) };
+  return {
+    name: 'hanging inventory',
+    target: {
+      kind: 'command',
+      describe: `node ${target}`,
+      resolve: (a) => ({ command: `node ${target}`, env: { PORT: String(a.target.port), INVENTORY_URL: a.deps.inventory!.url, TIMEOUT_MS: '800' } }),
+      ready: { http: '/health' },
+      readyWithinMs: 10_000,
+    },
+    dependencies: [{ name: 'inventory', protocol: 'http', via: 'proxy' }],
+    loads: [{ name: 'checkout', entry: { shape: 'steady', path: '/checkout', rate: 20, timeout: '3s' } }],
+    phases: [
+      { name: 'baseline', durationMs: 1500, faults: [] },
+      { name: 'inventory hangs', durationMs: 3000, faults: [{ dependency: 'inventory', behaviour: 'hang' }] },
+      { name: 'recovery', durationMs: 1500, faults: [] },
+    ],
+    judge: (ctx) => runChecks(ctx, expect),
+    clientTimeoutMs: 3000,
+    ...overrides,
+  };
+}
+
+describe('runPlan', () => {
+  it('runs a resilient target through a hang and measures its configured timeout', async () => {
+    const lines: string[] = [];
+    const out = await runPlan(plan('scenarios/targets/resilient.js'), { reportsDir: reportsDir(), progress: (l) => lines.push(l) });
+    expect(out.result.error).toBeUndefined();
+    expect(out.result.phases.map((p) => p.name)).toEqual(['baseline', 'inventory hangs', 'recovery']);
+    const v = out.result.verdicts.find((x) => x.check === 'timeout')!;
+    expect(v.ok, v.summary).toBe(true);
+    expect(existsSync(join(out.dir, 'report.json'))).toBe(true);
+    expect(existsSync(join(out.dir, 'target.stdout.log'))).toBe(true);
+    expect(lines.join('\n')).toMatch(/phase 2\/3 'inventory hangs'/);
+    expect(out.result.exitCode).toBe(0);
+  });
+
+  it('a target that dies at start gives outcome error, still writes report.json and releases everything', async () => {
+    const dir = reportsDir();
+    const out = await runPlan(plan('scenarios/targets/does-not-exist.js'), { reportsDir: dir });
+    expect(out.result.outcome).toBe('error');
+    expect(out.result.exitCode).toBe(2);
+    expect(out.result.error).toMatch(/exited before it was ready/);
+    const json = JSON.parse(readFileSync(join(out.dir, 'report.json'), 'utf8'));
+    expect(json.outcome).toBe('error');
+  });
+});
