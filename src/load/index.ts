@@ -8,6 +8,7 @@ import { runInWorker } from './thread.js';
 import steady from './steady.js';
 import dogpile from './dogpile.js';
 import ramp from './ramp.js';
+import wsStorm from './ws-storm.js';
 
 export type { LoadShape, LoadSummary, DogpilePulse, RampStep, WsStorm } from './shape.js';
 export { assertHostAllowed, isLoopback } from './host-guard.js';
@@ -17,6 +18,7 @@ export const loadShapes: Record<string, LoadShape> = {
   steady,
   ramp,
   dogpile,
+  'ws-storm': wsStorm,
 };
 export type LoadShapeName = keyof typeof loadShapes;
 
