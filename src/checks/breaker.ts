@@ -39,14 +39,18 @@ export interface Opening {
 /**
  * The breaker is open from the earliest moment after which no one-second window holds more than
  * `threshold` calls. Windows starting at a call are the busiest, so a suffix maximum over them
- * finds that moment exactly: open at the last call before it.
+ * finds that moment exactly; the opening is then the last call that still follows the pre-fault
+ * cadence (`cadenceMs`).
  */
-export function findOpening(times: readonly number[], start: number, end: number, threshold: number): Opening | undefined {
+export function findOpening(times: readonly number[], start: number, end: number, threshold: number, cadenceMs = 0): Opening | undefined {
   const counts = perSecondFrom(times);
   const suffixMax = new Array<number>(times.length + 1).fill(0);
   for (let j = times.length - 1; j >= 0; j--) suffixMax[j] = Math.max(counts[j]!, suffixMax[j + 1]!);
   for (let i = -1; i < times.length; i++) {
     if (suffixMax[i + 1]! <= threshold) {
+      // The last few calls under the threshold may still be the full-rate stretch: follow the
+      // pre-fault cadence (gaps up to twice it) to its real end.
+      while (cadenceMs > 0 && i + 1 < times.length && times[i + 1]! - (i < 0 ? start : times[i]!) <= 2 * cadenceMs) i++;
       const openAt = i < 0 ? start : times[i]!;
       // Open means quiet for at least a second inside the fault, else it is just the fault's end.
       return end - openAt >= 1000 ? { lastFullIndex: i, openAt } : undefined;
@@ -75,7 +79,7 @@ function run(ctx: CheckContext, x: BreakerExpectation, key: string) {
   }
   const during = calls.filter((t) => t >= w.startMs && t < w.endMs);
   const duringRate = during.length / ((w.endMs - w.startMs) / 1000);
-  const opening = findOpening(during, w.startMs, w.endMs, threshold);
+  const opening = findOpening(during, w.startMs, w.endMs, threshold, 1000 / preRate);
 
   // Probes: calls while open, clustered; their spacing is the half-open interval.
   const probes: number[] = [];

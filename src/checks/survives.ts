@@ -39,6 +39,9 @@ function run(ctx: CheckContext, _x: SurvivesExpectation, key: string) {
     ev('connection errors (refused, reset, closed)', broken),
     ev('client timeouts (hung)', hung),
   ];
+  if (!started && !responses(ctx).length) {
+    return verdict(ctx, 'survives', key, { ok: false, summary: 'cannot judge: no target process events and no responses in the run', measured: { exits: 0, requests: 0 }, evidence });
+  }
   if (ws.length && !rs.length && !exit) {
     return verdict(ctx, 'survives', key, { ok: false, summary: `cannot judge: no requests were sent during ${label(ws)}`, measured: { exits: 0, requests: 0 }, evidence, windows: ws });
   }
