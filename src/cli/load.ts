@@ -1,15 +1,112 @@
+import type { Command } from 'commander';
 import type { Register } from './main.js';
-import { CrumpleError } from '../errors.js';
+import type { Io } from './io.js';
+import { badInput } from '../errors.js';
+import { parseDuration, parseRate } from '../units.js';
+import { parseBaseUrl, startLoad, type LoadSummary } from '../load/index.js';
+import { formatLoadSummary } from '../load/format.js';
+import type { TimelineEvent } from '../timeline/events.js';
 
-// Placeholder until this command lands; it says so instead of pretending to work.
-const register: Register = (program) => {
-  program
-    .command('load')
-    .description('(not yet available)')
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
-    .action(() => {
-      throw new CrumpleError('HARNESS_FAILED', "'load' is not implemented yet");
-    });
+export const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+/** Flag values to numbers, each error naming its flag (exit 2). */
+export function flagRate(flag: string, v: string): number {
+  const r = parseRate(/^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v);
+  if (typeof r === 'string') throw badInput(`${flag}: ${r}`);
+  return r;
+}
+export function flagMs(flag: string, v: string): number {
+  const r = parseDuration(v);
+  if (typeof r === 'string') throw badInput(`${flag}: ${r}`);
+  return r;
+}
+export function flagInt(flag: string, v: string, min: number, max: number): number {
+  if (!/^\s*\d+\s*$/.test(v) || Number(v) < min || Number(v) > max) throw badInput(`${flag}: '${v}' must be a whole number from ${min} to ${max}`);
+  return Number(v);
+}
+export function flagHeaders(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of list) {
+    const i = h.indexOf(':');
+    if (i <= 0) throw badInput(`--header: '${h}' must look like name:value`);
+    out[h.slice(0, i).trim()] = h.slice(i + 1).trim();
+  }
+  return out;
+}
+
+/** Splits a URL into the target (origin) and the request path, validating both. */
+export function splitUrl(raw: string, allowHosts: string[]): { base: string; path: string } {
+  const url = parseBaseUrl(raw, allowHosts);
+  return { base: url.origin, path: url.pathname + url.search };
+}
+
+/** Adds the options load and dogpile share. */
+export function requestOptions(cmd: Command): Command {
+  return cmd
+    .option('--method <method>', 'HTTP method', 'GET')
+    .option('--header <name:value>', 'request header (repeatable)', collect, [])
+    .option('--body <text>', 'request body')
+    .option('--timeout <duration>', 'per-request timeout, connect included', '10s')
+    .option('--allow-host <host>', 'allow a non-loopback target host (repeatable)', collect, [])
+    .option('--json', 'print one JSON object (the LoadSummary) instead of text');
+}
+
+/** Runs a load with a progress line on a terminal, then prints the summary. */
+export async function runWithProgress(io: Io, name: string, entry: { shape: string } & Record<string, unknown>, base: string, allowHosts: string[], json: boolean): Promise<LoadSummary> {
+  let requests = 0;
+  let errors = 0;
+  const t0 = Date.now();
+  const sink = (e: TimelineEvent) => {
+    if (e.kind === 'response' || (e.kind === 'ws' && (e.action === 'connect' || e.action === 'connect-failed'))) {
+      requests += 1;
+      if (e.error) errors += 1;
+    }
+  };
+  const { done } = startLoad(name, entry, { baseUrl: base, sink, signal: io.signal, allowHosts });
+  const progress = io.isTTY && !json ? setInterval(() => {
+    const s = (Date.now() - t0) / 1000;
+    io.err(`\r  ${s.toFixed(1)} s  ${requests.toLocaleString('en-US')} requests  ${(requests / Math.max(s, 0.001)).toFixed(0)}/s  errors ${errors}   `);
+  }, 250) : undefined;
+  try {
+    return await done;
+  } finally {
+    if (progress) {
+      clearInterval(progress);
+      io.err('\r\x1b[K');
+    }
+  }
+}
+
+const register: Register = (program, io, exit) => {
+  requestOptions(
+    program
+      .command('load')
+      .description('send steady HTTP load to a URL and summarise throughput, latency, statuses and errors')
+      .argument('<url>', 'target URL (loopback unless --allow-host)')
+      .option('--rate <rate>', 'requests per second, e.g. 500 or 500/s (default: as fast as --connections allow)')
+      .option('--duration <duration>', 'how long, e.g. 30s', '10s')
+      .option('--connections <n>', 'connections (closed loop: kept busy; with --rate: most in flight)')
+      .option('--count <n>', 'stop after this many requests'),
+  ).action(async (rawUrl: string, o: Record<string, unknown>) => {
+    const allow = o.allowHost as string[];
+    const { base, path } = splitUrl(rawUrl, allow);
+    const entry: { shape: string } & Record<string, unknown> = {
+      shape: 'steady',
+      path,
+      method: o.method,
+      headers: flagHeaders(o.header as string[]),
+      duration: flagMs('--duration', o.duration as string),
+      timeout: flagMs('--timeout', o.timeout as string),
+    };
+    if (o.rate !== undefined) entry.rate = flagRate('--rate', o.rate as string);
+    if (o.connections !== undefined) entry.connections = flagInt('--connections', o.connections as string, 1, 10_000);
+    if (o.count !== undefined) entry.count = flagInt('--count', o.count as string, 1, 100_000_000);
+    if (o.body !== undefined) entry.body = o.body;
+    if (!/^[A-Za-z]+$/.test(o.method as string)) throw badInput(`--method: '${String(o.method)}' is not an HTTP method`);
+    if ((entry.timeout as number) < 1 || (entry.timeout as number) > 120_000) throw badInput('--timeout: must be between 1 ms and 2 min');
+    const s = await runWithProgress(io, 'load', entry, base, allow, Boolean(o.json));
+    io.out(o.json ? JSON.stringify(s) + '\n' : formatLoadSummary(s, rawUrl));
+    exit.code = 0;
+  });
 };
 export default register;

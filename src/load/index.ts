@@ -56,10 +56,10 @@ export function parseBaseUrl(baseUrl: string, allowHosts?: readonly string[]): U
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new CrumpleError('BAD_INPUT', `'${baseUrl}' is not a URL (expected e.g. http://127.0.0.1:3000)`);
+    throw new CrumpleError('BAD_INPUT', `URL '${baseUrl}' is not a URL (expected e.g. http://127.0.0.1:3000)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new CrumpleError('BAD_INPUT', `'${baseUrl}': only http:// and https:// targets are supported`);
+    throw new CrumpleError('BAD_INPUT', `URL '${baseUrl}': only http:// and https:// targets are supported`);
   }
   assertHostAllowed(url, allowHosts);
   return url;

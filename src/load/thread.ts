@@ -58,8 +58,8 @@ export function runInWorker(data: WorkerInput, sink: EventSink, signal: AbortSig
     };
     const onAbort = () => {
       w.postMessage({ type: 'stop' });
-      // A shape stops promptly on abort; if it does not within 2 s, the thread is ended anyway.
-      killTimer = setTimeout(() => settle(() => reject(new CrumpleError('INTERRUPTED', `load ${data.name}: stopped`))), 2000);
+      // A shape stops promptly on abort (a worker still loading gets the message once it runs); past 10 s the thread is ended anyway.
+      killTimer = setTimeout(() => settle(() => reject(new CrumpleError('INTERRUPTED', `load ${data.name}: stopped`))), 10_000);
     };
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) onAbort();
