@@ -39,7 +39,7 @@ export function contractAnswer(contract: CompiledContract, status: number, json:
       } else x.send(r.status, r.headers, r.body);
     };
     if (r.delayMs > 0) {
-      const timer = setTimeout(answer, Math.max(0, r.delayMs - (monotonicMs() - x.rec.t)));
+      const timer = setTimeout(answer, Math.max(0, Math.round(r.delayMs - (monotonicMs() - x.rec.t))));
       x.onGone(() => clearTimeout(timer));
     } else answer();
   };
