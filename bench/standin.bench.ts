@@ -99,7 +99,7 @@ async function latencyErrors(port: number, conns: number, ms: number, requested:
     new Promise((resolve) => {
       const s = connect(port, '127.0.0.1');
       s.setNoDelay(true);
-      let buf = Buffer.alloc(0);
+      let buf: Buffer = Buffer.alloc(0);
       let t0 = 0;
       const send = () => {
         if (performance.now() > end) {
