@@ -1,0 +1,120 @@
+import { readFile } from 'node:fs/promises';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { CrumpleError, describeError } from '../errors.js';
+import { scenarioSchema, splitIssue, type Scenario } from './schema.js';
+
+/** One problem in a scenario file, located. */
+export interface ScenarioIssue {
+  /** "phases[1].faults[0].behaviour" (empty for the whole file). */
+  path: string;
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+/** "phases[1].faults[0].behaviour"; keys that are not plain names are quoted: expect["latency.x"]. */
+export function formatPath(path: readonly (string | number)[]): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else if (/^[A-Za-z_][\w-]*$/.test(p)) out += out ? `.${p}` : p;
+    else out += `[${JSON.stringify(p)}]`;
+  }
+  return out;
+}
+
+/** "file:3:5: phases[0].for: ..." */
+export function formatIssue(file: string | undefined, i: ScenarioIssue): string {
+  const where = file ? `${file}${i.line ? `:${i.line}:${i.column ?? 1}` : ''}: ` : '';
+  return `${where}${i.path ? `${i.path}: ` : ''}${i.message}`;
+}
+
+/** Issues for an already-parsed object (no line numbers). Empty when valid. */
+export function scenarioIssues(obj: unknown): { scenario?: Scenario; issues: { path: (string | number)[]; message: string }[] } {
+  const r = scenarioSchema.safeParse(obj);
+  if (r.success) return { scenario: r.data, issues: [] };
+  return { issues: r.error.issues.flatMap(splitIssue) };
+}
+
+function invalid(file: string | undefined, issues: ScenarioIssue[]): CrumpleError {
+  const n = issues.length;
+  return new CrumpleError('SCENARIO_INVALID', `${file ?? 'scenario'}: invalid scenario (${n} issue${n === 1 ? '' : 's'})`, {
+    details: issues.map((i) => formatIssue(file, i)),
+  });
+}
+
+/** Validates a parsed object (from YAML, JSON or code); throws SCENARIO_INVALID listing every issue. */
+export function validateScenario(obj: unknown, file?: string): Scenario {
+  const { scenario, issues } = scenarioIssues(obj);
+  if (scenario) return scenario;
+  throw invalid(file, issues.map((i) => ({ path: formatPath(i.path), message: i.message })));
+}
+
+/** The source node for a path: the key of a map entry (its line names the field), an item of a list. */
+function locate(doc: Document, path: readonly (string | number)[]): Node | undefined {
+  let node: unknown = doc.contents;
+  let found: Node | undefined = (doc.contents ?? undefined) as Node | undefined;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+      if (!pair) break;
+      found = (pair.key as Node) ?? found;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg];
+      if (!item) break;
+      found = item as Node;
+      node = item;
+    } else break;
+  }
+  return found;
+}
+
+/**
+ * Parses YAML or JSON text (JSON is YAML) and validates it. Every issue comes with file:line:column
+ * and its field path; syntax errors likewise. Throws one CrumpleError('SCENARIO_INVALID').
+ */
+export function parseScenarioText(text: string, file: string): Scenario {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    throw invalid(
+      file,
+      doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return { path: '', message: e.message.split('\n')[0]!, line: pos.line, column: pos.col };
+      }),
+    );
+  }
+  const obj: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (obj === null || obj === undefined) throw invalid(file, [{ path: '', message: 'the file is empty (run `crumple init` for a starter scenario)' }]);
+  const { scenario, issues } = scenarioIssues(obj);
+  if (scenario) return scenario;
+  throw invalid(
+    file,
+    issues.map((i) => {
+      const node = locate(doc, i.path);
+      const pos = node?.range ? lineCounter.linePos(node.range[0]) : undefined;
+      return { path: formatPath(i.path), message: i.message, ...(pos ? { line: pos.line, column: pos.col } : {}) };
+    }),
+  );
+}
+
+/** Largest scenario file read: a scenario is a page, not a data set. */
+export const MAX_SCENARIO_BYTES = 1_000_000;
+
+/** Reads and validates a scenario file. */
+export async function loadScenario(file: string): Promise<{ scenario: Scenario; file: string }> {
+  let text: string;
+  try {
+    const buf = await readFile(file);
+    if (buf.length > MAX_SCENARIO_BYTES) throw new CrumpleError('SCENARIO_INVALID', `${file}: ${buf.length} bytes; a scenario file is at most ${MAX_SCENARIO_BYTES}`);
+    text = buf.toString('utf8');
+  } catch (e) {
+    if (e instanceof CrumpleError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CrumpleError('NOT_FOUND', `scenario file '${file}' does not exist`);
+    throw new CrumpleError('BAD_INPUT', `cannot read scenario file '${file}': ${describeError(e)}`);
+  }
+  return { scenario: parseScenarioText(text, file), file };
+}

@@ -1,0 +1,350 @@
+/**
+ * The scenario file, declared once. It composes the other parts' tables: behaviours (HTTP and WS),
+ * contracts, load shapes, toxics and checks; an unknown name in any of them is an issue with a
+ * did-you-mean. Types are z.output of this schema. Load entries, behaviour params and contracts are
+ * validated here but kept as written: the stand-ins and loads parse them again with their own schemas.
+ */
+import { z } from 'zod';
+import { behaviours } from '../../harness-servers/behaviours/index.js';
+import { wsBehaviours } from '../../harness-servers/ws/index.js';
+import { contractSchema } from '../../harness-servers/contract.js';
+import { loadShapes } from '../load/index.js';
+import { toxicAttributes, toxics, visibleToxicTypes } from '../proxy/toxics/index.js';
+import { checkNameOf, checks, isCheckName } from '../checks/index.js';
+import { durationSchema, parseDuration } from '../units.js';
+import {
+  DEFAULT_CLIENT_TIMEOUT_MS,
+  DEFAULT_READY_WITHIN_MS,
+  DEFAULT_STOP_GRACE_MS,
+  MAX_CLIENT_TIMEOUT_MS,
+  MAX_DEPENDENCIES,
+  MAX_EXPECTATIONS,
+  MAX_FAULTS_PER_PHASE,
+  MAX_LOADS,
+  MAX_PHASES,
+  MAX_READY_WITHIN_MS,
+  MAX_RUN_MS,
+  NAME,
+} from './defaults.js';
+import { unknownName } from './suggest.js';
+import { refIssues } from './refs.js';
+
+type Path = (string | number)[];
+
+/** Parses `value` with `schema` inside a transform, re-reporting its issues under `path`. */
+function sub<S extends z.ZodType>(ctx: z.RefinementCtx, schema: S, value: unknown, path: Path = []): z.output<S> | undefined {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  for (const i of r.error.issues) for (const x of splitIssue(i)) ctx.addIssue({ code: 'custom', message: x.message, path: [...path, ...x.path] });
+  return undefined;
+}
+
+/** One issue per unknown key, pointing at the key, with a did-you-mean over known field names. */
+export function splitIssue(i: z.core.$ZodIssue): { path: Path; message: string }[] {
+  const path = i.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+  if (i.code !== 'unrecognized_keys') return [{ path, message: i.message }];
+  return i.keys.map((k) => ({ path: [...path, k], message: unknownName(k, knownFields(), 'field').replace(/ \(known: .*\)$/, '') }));
+}
+
+/** The keys of an object schema, looking through pipes, refinements and defaults. */
+function fieldsOf(schema: unknown): string[] {
+  let s = schema as { shape?: Record<string, unknown>; def?: { in?: unknown; schema?: unknown; innerType?: unknown } } | undefined;
+  for (let i = 0; s && !s.shape && i < 6; i++) s = (s.def?.in ?? s.def?.schema ?? s.def?.innerType) as typeof s;
+  return s?.shape ? Object.keys(s.shape) : [];
+}
+
+let fieldCache: string[] | undefined;
+/** Every field name the schema knows (for "did you mean" on a misspelt key). */
+function knownFields(): string[] {
+  if (fieldCache) return fieldCache;
+  const names = new Set<string>(['command', 'cwd', 'env', 'ready', 'stop', 'url', 'http', 'tcp', 'within', 'signal', 'grace']);
+  names.add('protocol').add('via').add('behaviour').add('params').add('contract').add('seed');
+  names.add('dependency').add('toxic').add('down').add('stream').add('toxicity').add('name').add('for').add('faults').add('shape');
+  for (const k of Object.keys(scenarioShape.shape)) names.add(k);
+  const add = (schema: unknown) => fieldsOf(schema).forEach((k) => names.add(k));
+  for (const c of Object.values(checks)) add(c.expectation);
+  for (const l of Object.values(loadShapes)) add(l.spec);
+  for (const t of Object.values(toxics)) for (const k of Object.keys(t.attributes)) names.add(k);
+  return (fieldCache = [...names]);
+}
+
+const boundedDuration = (max: number, what: string) =>
+  durationSchema.refine((ms) => ms <= max, { error: `${what} is capped at ${max / 1000} s` });
+
+const nameSchema = (what: string) => z.string().regex(NAME, { error: `${what} names start with a letter and use letters, digits, '-' and '_' (max 64)` });
+
+// ── target ────────────────────────────────────────────────────────────────────────────────────────
+const readySchema = z
+  .strictObject({
+    /** GET this path until it answers < 500. */
+    http: z.string().startsWith('/', { error: 'ready.http is a path starting with "/"' }).optional(),
+    /** Or: until the port accepts a connection. */
+    tcp: z.literal(true).optional(),
+    within: boundedDuration(MAX_READY_WITHIN_MS, 'ready.within').default(DEFAULT_READY_WITHIN_MS),
+  })
+  .refine((r) => !(r.http && r.tcp), { error: 'give either ready.http or ready.tcp, not both' });
+
+export const targetSchema = z
+  .strictObject({
+    /** Started by crumple in its own process group (`exec`ed by /bin/sh). */
+    command: z.string().min(1).optional(),
+    cwd: z.string().optional(),
+    env: z.record(z.string(), z.union([z.string(), z.number().transform(String)])).default({}),
+    ready: readySchema.default({ within: DEFAULT_READY_WITHIN_MS, tcp: true }),
+    stop: z.strictObject({ signal: z.enum(['SIGTERM', 'SIGINT', 'SIGKILL']).default('SIGTERM'), grace: durationSchema.default(DEFAULT_STOP_GRACE_MS) }).optional(),
+    /** Or a target that is already running (no RSS, no exit detection). */
+    url: z.string().optional(),
+  })
+  .superRefine((t, ctx) => {
+    if (!t.command === !t.url) ctx.addIssue({ code: 'custom', message: 'give either target.command (crumple starts it) or target.url (already running)' });
+    if (t.url && (t.cwd || Object.keys(t.env).length || t.stop)) ctx.addIssue({ code: 'custom', message: 'cwd, env and stop apply only to a target crumple starts (command)' });
+  })
+  .transform((t) => {
+    const url = t.url;
+    if (url) return { url };
+    const ready = t.ready.http ? { http: t.ready.http, within: t.ready.within } : { tcp: true as const, within: t.ready.within };
+    return { command: t.command!, ...(t.cwd ? { cwd: t.cwd } : {}), env: t.env, ready, stop: t.stop ?? { signal: 'SIGTERM' as const, grace: DEFAULT_STOP_GRACE_MS } };
+  });
+
+// ── dependencies ──────────────────────────────────────────────────────────────────────────────────
+const httpBehaviourNames = Object.keys(behaviours);
+const wsBehaviourNames = Object.keys(wsBehaviours);
+const behaviourTable = (protocol: 'http' | 'ws'): Record<string, { params: z.ZodType }> => (protocol === 'ws' ? wsBehaviours : behaviours) as never;
+
+export const dependencySchema = z
+  .strictObject({
+    protocol: z.enum(['http', 'ws']).default('http'),
+    /** Through the fault proxy (toxics and `down` possible), or straight to the stand-in. */
+    via: z.enum(['proxy', 'direct']).default('proxy'),
+    /** How the stand-in answers when the run starts (default ok / echo). */
+    behaviour: z.string().optional(),
+    params: z.unknown().optional(),
+    /** What `ok` answers: request/response pairs. */
+    contract: z.unknown().optional(),
+    seed: z.number().int().optional(),
+  })
+  .transform((d, ctx) => {
+    const table = behaviourTable(d.protocol);
+    const name = d.behaviour ?? (d.protocol === 'ws' ? 'echo' : 'ok');
+    const b = table[name];
+    if (!b) ctx.addIssue({ code: 'custom', path: ['behaviour'], message: unknownName(name, Object.keys(table), `${d.protocol === 'ws' ? 'WebSocket ' : ''}behaviour`) });
+    else sub(ctx, b.params, d.params ?? {}, ['params']);
+    if (d.contract !== undefined) {
+      if (d.protocol === 'ws') ctx.addIssue({ code: 'custom', path: ['contract'], message: 'contract applies to HTTP stand-ins only' });
+      else sub(ctx, contractSchema, d.contract, ['contract']);
+    }
+    return {
+      protocol: d.protocol,
+      via: d.via,
+      behaviour: name,
+      ...(d.params !== undefined ? { params: d.params } : {}),
+      ...(d.contract !== undefined ? { contract: d.contract as z.input<typeof contractSchema> } : {}),
+      ...(d.seed !== undefined ? { seed: d.seed } : {}),
+    };
+  });
+
+// ── load ──────────────────────────────────────────────────────────────────────────────────────────
+export const loadEntrySchema = z.looseObject({ shape: z.string() }).transform((entry, ctx) => {
+  const shape = loadShapes[entry.shape];
+  if (!shape) ctx.addIssue({ code: 'custom', path: ['shape'], message: unknownName(entry.shape, Object.keys(loadShapes), 'load shape') });
+  else {
+    const { shape: _s, ...rest } = entry;
+    sub(ctx, shape.spec, rest);
+  }
+  return entry as { shape: string } & Record<string, unknown>;
+});
+
+// ── faults ────────────────────────────────────────────────────────────────────────────────────────
+export interface ToxicFault {
+  type: string;
+  name?: string;
+  stream?: 'upstream' | 'downstream';
+  toxicity?: number;
+  attributes: Record<string, number>;
+}
+export type Fault =
+  | { dependency: string; behaviour: string; params?: unknown }
+  | { dependency: string; toxic: ToxicFault }
+  | { dependency: string; down: true };
+
+const TOXIC_KEYS = new Set(['dependency', 'toxic', 'stream', 'toxicity', 'name']);
+
+export const faultSchema = z.looseObject({ dependency: z.string() }).transform((f, ctx): Fault => {
+  const kinds = ['behaviour', 'toxic', 'down'].filter((k) => k in f);
+  if (kinds.length !== 1) {
+    ctx.addIssue({ code: 'custom', message: kinds.length ? `a fault is one of behaviour, toxic or down, not ${kinds.join(' and ')}` : 'a fault needs one of: behaviour (a stand-in behaviour), toxic (a network fault), down: true' });
+    return z.NEVER;
+  }
+  if ('down' in f) {
+    sub(ctx, z.strictObject({ dependency: z.string(), down: z.literal(true) }), f);
+    return { dependency: f.dependency, down: true };
+  }
+  if ('behaviour' in f) {
+    const r = sub(ctx, z.strictObject({ dependency: z.string(), behaviour: z.string(), params: z.unknown().optional() }), f);
+    if (!r) return z.NEVER;
+    const known = [...new Set([...httpBehaviourNames, ...wsBehaviourNames])];
+    const b = (behaviours as Record<string, { params: z.ZodType }>)[r.behaviour] ?? (wsBehaviours as Record<string, { params: z.ZodType }>)[r.behaviour];
+    if (!b) ctx.addIssue({ code: 'custom', path: ['behaviour'], message: unknownName(r.behaviour, known) });
+    else sub(ctx, b.params, r.params ?? {}, ['params']);
+    return { dependency: r.dependency, behaviour: r.behaviour, ...(r.params !== undefined ? { params: r.params } : {}) };
+  }
+  // A toxic: Toxiproxy's type, stream, toxicity, and its attributes as sibling keys.
+  const type = f.toxic;
+  if (typeof type !== 'string' || !Object.hasOwn(toxics, type) || toxics[type]!.hidden) {
+    ctx.addIssue({ code: 'custom', path: ['toxic'], message: typeof type === 'string' ? unknownName(type, visibleToxicTypes(), 'toxic') : `toxic is a type name (${visibleToxicTypes().join(', ')})` });
+    return z.NEVER;
+  }
+  const toxic = toxics[type]!;
+  const head = sub(
+    ctx,
+    z.object({
+      stream: z.enum(['upstream', 'downstream']).optional(),
+      toxicity: z.number().min(0).max(1).optional(),
+      name: z.string().min(1).optional(),
+    }),
+    { stream: f.stream, toxicity: f.toxicity, name: f.name },
+  );
+  const attributes: Record<string, number> = {};
+  for (const [k, v] of Object.entries(f)) {
+    if (TOXIC_KEYS.has(k)) continue;
+    if (!Object.hasOwn(toxic.attributes, k)) {
+      ctx.addIssue({ code: 'custom', path: [k], message: unknownName(k, Object.keys(toxic.attributes), `${type} attribute`) });
+      continue;
+    }
+    // Attributes in ms also take durations ("800ms", "1s"); Toxiproxy wants integers.
+    const n = toxic.units[k] === 'ms' && typeof v === 'string' ? parseDuration(v) : v;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
+      ctx.addIssue({ code: 'custom', path: [k], message: typeof n === 'string' ? n : `${type}.${k} is a non-negative integer (${toxic.units[k]})` });
+      continue;
+    }
+    attributes[k] = n;
+  }
+  const checked = toxicAttributes(type, attributes);
+  if (!checked.ok) ctx.addIssue({ code: 'custom', path: ['toxic'], message: checked.error });
+  return {
+    dependency: f.dependency,
+    toxic: { type, attributes, ...(head?.stream ? { stream: head.stream } : {}), ...(head?.toxicity !== undefined ? { toxicity: head.toxicity } : {}), ...(head?.name ? { name: head.name } : {}) },
+  };
+});
+
+export const phaseSchema = z.strictObject({
+  name: z.string().min(1),
+  for: durationSchema.refine((ms) => ms > 0, { error: 'a phase lasts more than 0 ms' }),
+  faults: z.array(faultSchema).max(MAX_FAULTS_PER_PHASE).default([]),
+});
+
+// ── expect ────────────────────────────────────────────────────────────────────────────────────────
+/**
+ * `expect` maps keys to expectations. A key is a check name, optionally with a label after a dot so
+ * one check appears several times: `latency.checkout`, `latency.health`. The key names the verdict.
+ */
+export const expectSchema = z.record(z.string(), z.unknown()).transform((entries, ctx) => {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(entries)) {
+    const name = checkNameOf(key);
+    if (!isCheckName(name)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: unknownName(name, Object.keys(checks), 'check') });
+      continue;
+    }
+    const parsed = sub(ctx, checks[name].expectation, value, [key]);
+    if (parsed !== undefined) out[key] = parsed;
+  }
+  return out;
+});
+
+// ── the scenario ─────────────────────────────────────────────────────────────────────────────────
+const scenarioShape = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  target: targetSchema,
+  dependencies: z.record(nameSchema('dependency'), dependencySchema).default({}),
+  load: z.record(nameSchema('load'), loadEntrySchema).default({}),
+  phases: z.array(phaseSchema).min(1, { error: 'a scenario needs at least one phase' }).max(MAX_PHASES),
+  expect: expectSchema.default({}),
+  /** An external Toxiproxy (its API URL) instead of crumple's embedded proxy. */
+  toxiproxy: z.url({ protocol: /^https?$/ }).optional(),
+  /** Seeds stand-ins' randomness (garbage bytes, flaky draws) so a run replays. */
+  seed: z.number().int().optional(),
+  /** Hosts other than loopback that loads and the target URL may reach. */
+  allowHosts: z.array(z.string().min(1)).optional(),
+  /** crumple's load client gives up on a request after this. */
+  clientTimeout: boundedDuration(MAX_CLIENT_TIMEOUT_MS, 'clientTimeout').default(DEFAULT_CLIENT_TIMEOUT_MS),
+});
+
+/** Cross-references: names used in faults and expectations must exist, and fit what they refer to. */
+function crossCheck(s: z.output<typeof scenarioShape>, ctx: z.RefinementCtx): void {
+  const deps = Object.keys(s.dependencies);
+  const loads = Object.keys(s.load);
+  const phases = s.phases.map((p) => p.name);
+  if (deps.length > MAX_DEPENDENCIES) ctx.addIssue({ code: 'custom', path: ['dependencies'], message: `at most ${MAX_DEPENDENCIES} dependencies` });
+  if (loads.length > MAX_LOADS) ctx.addIssue({ code: 'custom', path: ['load'], message: `at most ${MAX_LOADS} loads` });
+  if (Object.keys(s.expect).length > MAX_EXPECTATIONS) ctx.addIssue({ code: 'custom', path: ['expect'], message: `at most ${MAX_EXPECTATIONS} expectations` });
+  const total = s.phases.reduce((t, p) => t + p.for, 0);
+  if (total > MAX_RUN_MS) ctx.addIssue({ code: 'custom', path: ['phases'], message: `phases add up to ${total / 1000} s; a run is capped at ${MAX_RUN_MS / 1000} s` });
+  const seen = new Set<string>();
+  s.phases.forEach((p, i) => {
+    if (seen.has(p.name)) ctx.addIssue({ code: 'custom', path: ['phases', i, 'name'], message: `phase name '${p.name}' is used twice (expectations refer to phases by name)` });
+    seen.add(p.name);
+    p.faults.forEach((f, j) => {
+      const at: Path = ['phases', i, 'faults', j];
+      const dep = s.dependencies[f.dependency];
+      if (!dep) return ctx.addIssue({ code: 'custom', path: [...at, 'dependency'], message: unknownName(f.dependency, deps, 'dependency') });
+      if ('behaviour' in f) {
+        const known = Object.hasOwn(behaviours, f.behaviour) || Object.hasOwn(wsBehaviours, f.behaviour);
+        if (known && !Object.hasOwn(behaviourTable(dep.protocol), f.behaviour)) {
+          ctx.addIssue({ code: 'custom', path: [...at, 'behaviour'], message: `'${f.behaviour}' is not a ${dep.protocol === 'ws' ? 'WebSocket' : 'HTTP'} behaviour, and '${f.dependency}' is ${dep.protocol}` });
+        }
+      } else if (dep.via !== 'proxy') {
+        ctx.addIssue({ code: 'custom', path: [...at, 'toxic' in f ? 'toxic' : 'down'], message: `'${f.dependency}' is reached directly (via: direct), so it cannot take network faults; set via: proxy` });
+      }
+    });
+  });
+  const t = s.target;
+  const texts: [Path, string][] = t.url !== undefined ? [[['target', 'url'], t.url]] : [[['target', 'command'], t.command], ...Object.entries(t.env).map(([k, v]): [Path, string] => [['target', 'env', k], v])];
+  for (const [path, text] of texts) for (const message of refIssues(text, deps)) ctx.addIssue({ code: 'custom', path, message });
+  const refs: [field: string, known: string[], what: string][] = [
+    ['dependency', deps, 'dependency'],
+    ['load', loads, 'load'],
+    ['phase', phases, 'phase'],
+    ['during', phases, 'phase'],
+  ];
+  for (const [key, x] of Object.entries(s.expect)) {
+    if (typeof x !== 'object' || x === null) continue;
+    for (const [field, known, what] of refs) {
+      const v = (x as Record<string, unknown>)[field];
+      if (typeof v === 'string' && !known.includes(v)) ctx.addIssue({ code: 'custom', path: ['expect', key, field], message: unknownName(v, known, what) });
+    }
+  }
+}
+
+/** Loads without their own `timeout` get the scenario's clientTimeout, so checks know crumple's patience. */
+function withClientTimeout(s: z.output<typeof scenarioShape>) {
+  const load: typeof s.load = {};
+  for (const [name, e] of Object.entries(s.load)) {
+    const takesTimeout = fieldsOf(loadShapes[e.shape]?.spec).includes('timeout');
+    load[name] = takesTimeout && e.timeout === undefined ? { ...e, timeout: s.clientTimeout } : e;
+  }
+  return { ...s, load };
+}
+
+export const scenarioSchema = scenarioShape.superRefine(crossCheck).transform(withClientTimeout);
+
+/** The longest time crumple's load clients wait for an answer: what the `timeout` check must tell apart. */
+export function clientTimeoutMs(s: Scenario): number {
+  let max = 0;
+  for (const e of Object.values(s.load)) {
+    const t = typeof e.timeout === 'number' ? e.timeout : undefined;
+    if (t !== undefined) max = Math.max(max, t);
+  }
+  return max || s.clientTimeout;
+}
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type Target = Scenario['target'];
+export type Dependency = Scenario['dependencies'][string];
+export type LoadEntry = Scenario['load'][string];
+export type Phase = Scenario['phases'][number];
+
+/** The sum of the phases: the run's length, and the cap every load gets. */
+export const runDurationMs = (s: Scenario): number => s.phases.reduce((t, p) => t + p.for, 0);
