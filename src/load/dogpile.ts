@@ -60,7 +60,7 @@ export default {
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
       for (let k = 0; k < s.pulses; k++) {
-        if (k > 0) await sleep(tally.started + k * s.every - monotonicMs(), ctx.signal);
+        if (k > 0) await sleep(pulses[0]!.t + k * s.every - monotonicMs(), ctx.signal);
         if (ctx.signal.aborted) {
           stoppedBy = 'signal';
           break;
@@ -92,31 +92,34 @@ export default {
         let allDone: () => void = () => {};
         const finished = new Promise<void>((r) => (allDone = r));
         if (pending === 0) allDone();
-        const send = (c: HttpConn) => {
-          const t = monotonicMs();
-          c.request(req, (o) => {
-            record(t, o);
+        // Bookkeeping first (parsers, deadlines, callbacks), so the release itself is only writes.
+        const times = new Float64Array(ready.length);
+        ready.forEach((c, i) =>
+          c.arm((o) => {
+            record(times[i]!, o);
             if (--pending === 0) allDone();
-          }, noBody);
-          return t;
-        };
+          }, noBody),
+        );
         let first = Infinity;
         let last = -Infinity;
         const released = monotonicMs();
         if (s.jitter === 0) {
           // The release: one synchronous loop, nothing else runs on this thread until every request is written.
-          for (const c of ready) {
-            last = send(c);
-            if (first === Infinity) first = last;
+          for (let i = 0; i < ready.length; i++) {
+            times[i] = monotonicMs();
+            ready[i]!.write(req);
           }
+          first = times[0] ?? released;
+          last = times[ready.length - 1] ?? released;
         } else {
           await Promise.all(
             ready.map(
-              (c) =>
+              (c, i) =>
                 new Promise<void>((r) =>
                   setTimeout(() => {
                     if (!ctx.signal.aborted) {
-                      const t = send(c);
+                      const t = (times[i] = monotonicMs());
+                      c.write(req);
                       first = Math.min(first, t);
                       last = Math.max(last, t);
                     }

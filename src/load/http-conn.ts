@@ -84,15 +84,29 @@ export class HttpConn {
 
   /** Sends a prepared request; `done` is called exactly once. */
   request(req: Buffer, done: (o: Outcome) => void, noBody = false): void {
-    if (this.pending) throw new Error('HttpConn: one request at a time');
-    this.pending = done;
-    this.parser = new ResponseParser(noBody);
-    this.timer = setTimeout(() => this.socket && this.fail(this.socket, 'timeout'), this.timeoutMs);
+    this.arm(done, noBody);
     if (this.connected) this.socket!.write(req);
     else
       this.connect().then((err) => {
         if (!err && this.pending === done) this.socket!.write(req);
       });
+  }
+
+  /**
+   * Two-step send for a dogpile: `arm` does the per-request bookkeeping (parser, deadline) ahead of
+   * the release, so the release loop is only `write`s. `write` needs a connected socket.
+   */
+  arm(done: (o: Outcome) => void, noBody = false): void {
+    if (this.pending) throw new Error('HttpConn: one request at a time');
+    this.pending = done;
+    this.parser = new ResponseParser(noBody);
+    this.timer = setTimeout(() => this.socket && this.fail(this.socket, 'timeout'), this.timeoutMs);
+  }
+
+  write(req: Buffer): void {
+    if (this.socket && this.connected) this.socket.write(req);
+    else if (this.socket) this.fail(this.socket, 'closed');
+    else this.finish({ error: 'closed', bytes: 0 });
   }
 
   destroy(): void {
