@@ -1,15 +1,25 @@
+import { writeFile } from 'node:fs/promises';
 import type { Register } from './main.js';
-import { CrumpleError } from '../errors.js';
+import { CrumpleError, describeError } from '../errors.js';
+import { STARTER } from '../scenario/starter.js';
 
-// Placeholder until this command lands; it says so instead of pretending to work.
-const register: Register = (program) => {
+/** `crumple init [FILE]`: writes a commented starter scenario; never overwrites without --force. */
+const register: Register = (program, io, exit) => {
   program
     .command('init')
-    .description('(not yet available)')
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
-    .action(() => {
-      throw new CrumpleError('HARNESS_FAILED', "'init' is not implemented yet");
+    .description('write a commented starter scenario (default scenario.yaml)')
+    .argument('[file]', 'where to write it', 'scenario.yaml')
+    .option('--force', 'overwrite the file if it exists')
+    .action(async (file: string, opts: { force?: boolean }) => {
+      try {
+        await writeFile(file, STARTER, { flag: opts.force ? 'w' : 'wx' });
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') throw new CrumpleError('BAD_INPUT', `${file} already exists; use --force to overwrite it`);
+        throw new CrumpleError('BAD_INPUT', `cannot write ${file}: ${describeError(e)}`);
+      }
+      io.out(`wrote ${file}\nnext: crumple validate ${file} && crumple run ${file}\n`);
+      exit.code = 0;
     });
 };
 export default register;

@@ -1,15 +1,56 @@
 import type { Register } from './main.js';
-import { CrumpleError } from '../errors.js';
+import { isCrumpleError } from '../errors.js';
+import { loadScenario } from '../scenario/load.js';
+import { runDurationMs } from '../scenario/schema.js';
+import { scenarioJsonSchema } from '../scenario/json-schema.js';
+import { formatMs } from '../units.js';
 
-// Placeholder until this command lands; it says so instead of pretending to work.
-const register: Register = (program) => {
+interface FileResult {
+  file: string;
+  ok: boolean;
+  name?: string;
+  issues: string[];
+}
+
+/** `crumple validate FILE...`: checks scenario files without running them; exit 0 all valid, 2 otherwise. */
+const register: Register = (program, io, exit) => {
   program
     .command('validate')
-    .description('(not yet available)')
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
-    .action(() => {
-      throw new CrumpleError('HARNESS_FAILED', "'validate' is not implemented yet");
+    .description('check scenario files without running them (every issue with file:line and field)')
+    .argument('[files...]', 'scenario files (YAML or JSON)')
+    .option('--json', 'print results as JSON')
+    .option('--schema', 'print the JSON Schema of scenario files (for editors) and exit')
+    .action(async (files: string[], opts: { json?: boolean; schema?: boolean }) => {
+      if (opts.schema) {
+        io.out(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+        return;
+      }
+      if (!files.length) {
+        io.err('crumple validate: give one or more scenario files (or --schema)\n');
+        exit.code = 2;
+        return;
+      }
+      const results: FileResult[] = [];
+      for (const file of files) {
+        try {
+          const { scenario } = await loadScenario(file);
+          results.push({ file, ok: true, name: scenario.name, issues: [] });
+          if (!opts.json) {
+            const n = Object.keys(scenario.expect).length;
+            io.out(`ok    ${file}: '${scenario.name}' — ${scenario.phases.length} phase${scenario.phases.length === 1 ? '' : 's'}, ${formatMs(runDurationMs(scenario))}, ${n} expectation${n === 1 ? '' : 's'}\n`);
+          }
+        } catch (e) {
+          if (!isCrumpleError(e)) throw e;
+          const issues = e.details.length ? [...e.details] : [e.message];
+          results.push({ file, ok: false, issues });
+          if (!opts.json) {
+            io.err(`FAIL  ${e.message}\n`);
+            for (const i of e.details) io.err(`  ${i}\n`);
+          }
+        }
+      }
+      if (opts.json) io.out(`${JSON.stringify(results, null, 2)}\n`);
+      exit.code = results.every((r) => r.ok) ? 0 : 2;
     });
 };
 export default register;

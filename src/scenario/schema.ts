@@ -273,6 +273,8 @@ const scenarioShape = z.strictObject({
 
 /** Cross-references: names used in faults and expectations must exist, and fit what they refer to. */
 function crossCheck(s: z.output<typeof scenarioShape>, ctx: z.RefinementCtx): void {
+  // Runs even when parts failed (so every issue shows at once): parts may be missing.
+  if (!s.target || !s.dependencies || !s.load || !Array.isArray(s.phases) || !s.expect) return;
   const deps = Object.keys(s.dependencies);
   const loads = Object.keys(s.load);
   const phases = s.phases.map((p) => p.name);
@@ -285,7 +287,8 @@ function crossCheck(s: z.output<typeof scenarioShape>, ctx: z.RefinementCtx): vo
   s.phases.forEach((p, i) => {
     if (seen.has(p.name)) ctx.addIssue({ code: 'custom', path: ['phases', i, 'name'], message: `phase name '${p.name}' is used twice (expectations refer to phases by name)` });
     seen.add(p.name);
-    p.faults.forEach((f, j) => {
+    (p.faults ?? []).forEach((f, j) => {
+      if (!f || typeof f !== 'object') return;
       const at: Path = ['phases', i, 'faults', j];
       const dep = s.dependencies[f.dependency];
       if (!dep) return ctx.addIssue({ code: 'custom', path: [...at, 'dependency'], message: unknownName(f.dependency, deps, 'dependency') });
@@ -301,7 +304,7 @@ function crossCheck(s: z.output<typeof scenarioShape>, ctx: z.RefinementCtx): vo
   });
   const t = s.target;
   const texts: [Path, string][] = t.url !== undefined ? [[['target', 'url'], t.url]] : [[['target', 'command'], t.command], ...Object.entries(t.env).map(([k, v]): [Path, string] => [['target', 'env', k], v])];
-  for (const [path, text] of texts) for (const message of refIssues(text, deps)) ctx.addIssue({ code: 'custom', path, message });
+  for (const [path, text] of texts) if (typeof text === 'string') for (const message of refIssues(text, deps)) ctx.addIssue({ code: 'custom', path, message });
   const refs: [field: string, known: string[], what: string][] = [
     ['dependency', deps, 'dependency'],
     ['load', loads, 'load'],
@@ -320,7 +323,8 @@ function crossCheck(s: z.output<typeof scenarioShape>, ctx: z.RefinementCtx): vo
 /** Loads without their own `timeout` get the scenario's clientTimeout, so checks know crumple's patience. */
 function withClientTimeout(s: z.output<typeof scenarioShape>) {
   const load: typeof s.load = {};
-  for (const [name, e] of Object.entries(s.load)) {
+  for (const [name, e] of Object.entries(s.load ?? {})) {
+    if (!e || typeof e !== 'object') continue;
     const takesTimeout = fieldsOf(loadShapes[e.shape]?.spec).includes('timeout');
     load[name] = takesTimeout && e.timeout === undefined ? { ...e, timeout: s.clientTimeout } : e;
   }
