@@ -12,6 +12,7 @@ describe('resolveScenario', () => {
     if (r.target.url !== undefined) throw new Error('expected a command target');
     expect(r.target.env).toEqual({ PORT: '41000', INVENTORY_URL: 'http://127.0.0.1:42000' });
     expect(r.target.command).toBe('node app.js --port 41000 --home ${HOME} --user ada');
+    if (s.target.url !== undefined) throw new Error('expected a command target');
     expect(s.target.env).toEqual({ PORT: '${target.port}', INVENTORY_URL: '${deps.inventory.url}' }); // not mutated
   });
 
