@@ -3,6 +3,8 @@ import { connect as tlsConnect } from 'node:tls';
 import type { ErrorClass } from '../timeline/events.js';
 import { ResponseParser } from './http-parse.js';
 
+const IDEMPOTENT = /^(GET|HEAD|PUT|DELETE|OPTIONS) /;
+
 /** Where and how to connect. */
 export interface Target {
   host: string;
@@ -37,6 +39,11 @@ export class HttpConn {
   private pending: ((o: Outcome) => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private waiters: ((err?: ErrorClass) => void)[] = [];
+  /** Requests written on the current socket: a reused one may have been closed by the server while idle. */
+  private sentOnSocket = 0;
+  private req: Buffer | undefined;
+  private noBody = false;
+  private mayRetry = false;
 
   constructor(
     private readonly target: Target,
@@ -85,10 +92,14 @@ export class HttpConn {
   /** Sends a prepared request; `done` is called exactly once. */
   request(req: Buffer, done: (o: Outcome) => void, noBody = false): void {
     this.arm(done, noBody);
-    if (this.connected) this.socket!.write(req);
+    this.send(req, done);
+  }
+
+  private send(req: Buffer, done: (o: Outcome) => void): void {
+    if (this.connected) this.write(req);
     else
       this.connect().then((err) => {
-        if (!err && this.pending === done) this.socket!.write(req);
+        if (!err && this.pending === done) this.write(req);
       });
   }
 
@@ -99,11 +110,17 @@ export class HttpConn {
   arm(done: (o: Outcome) => void, noBody = false): void {
     if (this.pending) throw new Error('HttpConn: one request at a time');
     this.pending = done;
+    this.noBody = noBody;
     this.parser = new ResponseParser(noBody);
     this.timer = setTimeout(() => this.socket && this.fail(this.socket, 'timeout'), this.timeoutMs);
   }
 
   write(req: Buffer): void {
+    this.req = req;
+    // Idempotent requests on a reused connection get one transparent retry if the server had
+    // already closed it (the keep-alive race); a fresh connection's failure is always recorded.
+    this.mayRetry = this.sentOnSocket > 0;
+    this.sentOnSocket += 1;
     if (this.socket && this.connected) this.socket.write(req);
     else if (this.socket) this.fail(this.socket, 'closed');
     else this.finish({ error: 'closed', bytes: 0 });
@@ -138,10 +155,15 @@ export class HttpConn {
     this.reset(s);
     for (const w of this.waiters.splice(0)) w(error);
     if (!this.pending) return;
+    const stale = error === 'closed' || error === 'ECONNRESET' || error === 'EPIPE';
+    if (stale && this.mayRetry && (p?.bytes ?? 0) === 0 && this.req && IDEMPOTENT.test(this.req.toString('latin1', 0, 8))) {
+      this.mayRetry = false;
+      this.parser = new ResponseParser(this.noBody);
+      return this.send(this.req, this.pending);
+    }
     if (error === 'closed' && p) {
-      const r = p.end();
+      const r = p.end(); // a body delimited by the close is complete now
       if (r.state === 'done') return this.finish({ status: r.status, bytes: r.bytes });
-      if (p.started && r.state === 'error' && p.bytes > 0) return this.finish({ error: 'closed', bytes: p.bytes });
     }
     this.finish({ error, bytes: p?.bytes ?? 0 });
   }
@@ -150,6 +172,7 @@ export class HttpConn {
     s.destroy();
     if (this.socket === s) {
       this.socket = undefined;
+      this.sentOnSocket = 0;
       this.connected = false;
     }
   }

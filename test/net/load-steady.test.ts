@@ -85,6 +85,23 @@ describe('steady load', () => {
     expect(s.errors).toEqual({ closed: 3 });
   });
 
+  it('a keep-alive connection the server already closed is retried once for idempotent requests, never for POST', async () => {
+    let conns = 0;
+    // Answers the first request of each connection, then closes on the next (the keep-alive race, made certain).
+    const { port } = await tcpServer((s) => {
+      conns += 1;
+      let seen = 0;
+      s.on('data', () => (++seen === 1 ? s.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok') : s.end()));
+    });
+    const get = await startLoad('g', { shape: 'steady', count: 4, connections: 1 }, { baseUrl: `http://127.0.0.1:${port}`, sink: () => {}, signal: new AbortController().signal }).done;
+    expect(get.ok).toBe(4);
+    expect(get.errors).toEqual({});
+    expect(conns).toBe(4);
+    const post = await startLoad('p', { shape: 'steady', method: 'POST', count: 4, connections: 1 }, { baseUrl: `http://127.0.0.1:${port}`, sink: () => {}, signal: new AbortController().signal }).done;
+    expect(post.ok).toBe(2);
+    expect(post.errors).toEqual({ closed: 2 });
+  });
+
   it('reads chunked and close-delimited bodies as complete responses', async () => {
     const { port } = await tcpServer((s) => {
       let i = 0;
