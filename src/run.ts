@@ -40,6 +40,7 @@ export type TargetPlan =
       resolve(a: Addresses): { command: string; cwd?: string; env: Record<string, string> };
       ready: ReadyProbe;
       readyWithinMs: number;
+      stop?: { signal: NodeJS.Signals; graceMs: number };
     }
   | { kind: 'url'; url: string; ready?: ReadyProbe; readyWithinMs: number };
 
@@ -181,7 +182,8 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
       progress(`starting target: ${r.command}`);
       proc = spawnTarget({ command: r.command, ...(r.cwd ? { cwd: r.cwd } : {}), env: r.env, logDir: dir, sink });
       const p = proc;
-      stack.push('target', () => p.stop());
+      const stop = plan.target.stop;
+      stack.push('target', () => p.stop(stop?.graceMs, stop?.signal));
       const took = await waitReady({ host: '127.0.0.1', port, probe: plan.target.ready, withinMs: plan.target.readyWithinMs, proc, signal: abort.signal });
       progress(`target ready after ${formatMs(took)} on ${addresses.target.url} (pid ${proc.pid})`);
       stack.push('rss sampler', startSampler(proc.pid, sink, 500));

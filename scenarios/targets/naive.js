@@ -1,6 +1,6 @@
 // A deliberately naive checkout service: the target crumple's scenarios expect to FAIL.
-// No timeout on its inventory call, no circuit breaker, unbounded concurrency, no load shedding,
-// and JSON.parse on the dependency's answer without a guard (a garbage answer crashes it).
+// No timeout on its inventory call, no circuit breaker, unbounded concurrency (every request is
+// accepted and gets its own inventory connection), no load shedding, and JSON.parse on the dependency's answer without a guard (a garbage answer crashes it).
 // Env: PORT (listen port), INVENTORY_URL (base URL of its inventory dependency).
 import http from 'node:http';
 

@@ -55,7 +55,7 @@ function callInventory(id) {
       res.on('aborted', () => reject(new Error('inventory answer cut off')));
     });
     // The whole call, headers and body, is bounded: a hang or a drip ends at TIMEOUT_MS.
-    const timer = setTimeout(() => req.destroy(new Error('inventory timed out')), TIMEOUT_MS);
+    const timer = setTimeout(() => req.destroy(Object.assign(new Error('inventory timed out'), { status: 504 })), TIMEOUT_MS);
     req.on('close', () => clearTimeout(timer));
     req.on('error', reject);
   });
@@ -65,7 +65,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function getItem(id) {
   let lastError;
   for (let attempt = 0; attempt <= RETRIES; attempt++) {
-    if (!breakerAllows()) throw new Error('breaker open');
+    if (!breakerAllows()) throw Object.assign(new Error('breaker open'), { status: 503 });
     try {
       const item = await callInventory(id);
       breakerResult(true);
@@ -96,7 +96,8 @@ const server = http.createServer((req, res) => {
   inflight++;
   getItem(1).then(
     (item) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify({ ordered: true, item })); },
-    (err) => { res.writeHead(503, { 'content-type': 'application/json' }); res.end(JSON.stringify({ error: err.message })); },
+    // Open breaker: 503 at once (shed). Dependency failed: 502, or 504 when it timed out.
+    (err) => { res.writeHead(err.status ?? 502, { 'content-type': 'application/json' }); res.end(JSON.stringify({ error: err.message })); },
   ).finally(() => { inflight--; });
 });
 server.listen(port, '127.0.0.1', () => console.log(`resilient target on ${port}, inventory ${inventory.href}`));

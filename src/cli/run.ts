@@ -1,15 +1,53 @@
 import type { Register } from './main.js';
-import { CrumpleError } from '../errors.js';
+import { loadScenario } from '../scenario/load.js';
+import { scenarioToPlan } from '../scenario/plan.js';
+import { runPlan } from '../run.js';
+import { exitCodeOf, renderTerminal } from '../report/index.js';
+import { join } from 'node:path';
+import { badInput } from '../errors.js';
 
-// Placeholder until this command lands; it says so instead of pretending to work.
-const register: Register = (program) => {
+interface Opts {
+  reports: string;
+  runId?: string;
+  toxiproxy?: string;
+  allowHost: string[];
+  json?: boolean;
+  color?: boolean;
+  quiet?: boolean;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** `crumple run FILE`: one run of a scenario; exit 0 all checks pass, 1 a check failed, 2 bad input or harness failure. */
+const register: Register = (program, io, exit) => {
   program
     .command('run')
-    .description('(not yet available)')
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
-    .action(() => {
-      throw new CrumpleError('HARNESS_FAILED', "'run' is not implemented yet");
+    .description('run a scenario: stand-ins, fault proxy, target, load, phases, then verdicts and reports')
+    .argument('<file>', 'scenario file (YAML or JSON)')
+    .option('--reports <dir>', 'where reports/<run-id>/ goes', 'reports')
+    .option('--run-id <id>', 'name of the run folder (default: time + scenario name)')
+    .option('--toxiproxy <url>', 'use this external Toxiproxy API instead of the embedded proxy')
+    .option('--allow-host <host>', 'allow traffic to this non-loopback host (repeatable)', collect, [])
+    .option('--json', 'print report.json on stdout (progress goes to stderr)')
+    .option('--no-color', 'no colour in the verdict table')
+    .option('--quiet', 'no progress lines, only the verdict table')
+    .action(async (file: string, opts: Opts) => {
+      if (opts.runId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(opts.runId)) {
+        throw badInput(`--run-id: '${opts.runId}' must be letters, digits, '.', '_' or '-' (it names a folder)`);
+      }
+      const { scenario, file: path } = await loadScenario(file);
+      const say = opts.json ? io.err : io.out;
+      const out = await runPlan(scenarioToPlan(scenario, path), {
+        reportsDir: opts.reports,
+        ...(opts.runId ? { runId: opts.runId } : {}),
+        ...(opts.toxiproxy ? { toxiproxy: opts.toxiproxy } : {}),
+        allowHosts: opts.allowHost,
+        signal: io.signal,
+        ...(opts.quiet ? {} : { progress: (line: string) => say(`${line}\n`) }),
+      });
+      if (opts.json) io.out(`${JSON.stringify(out.result, null, 2)}\n`);
+      else io.out(renderTerminal(out.result, { color: opts.color !== false && io.isTTY, htmlPath: join(out.dir, 'report.html') }) + '\n');
+      exit.code = exitCodeOf(out.result);
     });
 };
 export default register;

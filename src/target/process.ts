@@ -13,8 +13,8 @@ export interface TargetProcess {
   alive(): boolean;
   /** Last lines of stderr (and stdout), for error messages. */
   tail(): string;
-  /** Stops the whole process group: SIGTERM, then SIGKILL after graceMs. Idempotent. */
-  stop(graceMs?: number): Promise<void>;
+  /** Stops the whole process group: `signal` (SIGTERM), then SIGKILL after graceMs. Idempotent. */
+  stop(graceMs?: number, signal?: NodeJS.Signals): Promise<void>;
 }
 
 const TAIL_BYTES = 4096;
@@ -71,10 +71,10 @@ export function spawnTarget(opts: {
     exited,
     alive: () => running,
     tail: () => tail.trim().split('\n').slice(-15).join('\n'),
-    async stop(graceMs = 3000) {
+    async stop(graceMs = 3000, signal: NodeJS.Signals = 'SIGTERM') {
       if (!running) return;
       stopping = true;
-      killGroup(pid, 'SIGTERM');
+      killGroup(pid, signal);
       const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
