@@ -65,7 +65,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function getItem(id) {
   let lastError;
   for (let attempt = 0; attempt <= RETRIES; attempt++) {
-    if (!breakerAllows()) throw Object.assign(new Error('breaker open'), { status: 503 });
+    // An open breaker rejects at once (503); on a retry, the caller gets the error it already waited for.
+    if (!breakerAllows()) throw attempt === 0 ? Object.assign(new Error('breaker open'), { status: 503 }) : lastError;
     try {
       const item = await callInventory(id);
       breakerResult(true);

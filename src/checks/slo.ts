@@ -3,6 +3,7 @@ import type { CheckContext, Evidence, Verdict } from './check.js';
 import { type Bound, formatFor, formatPercent, meets } from './bounds.js';
 import { at, isError, label, num, responses, stats, type Window } from './query.js';
 import { ev, noData, verdict } from './verdict.js';
+import type { ResponseEvent } from '../timeline/events.js';
 
 /** Service-level bounds shared by latency, errors and steady-state. */
 export interface SloBounds {
@@ -15,9 +16,20 @@ export interface SloBounds {
 
 const PERCENTILES = ['p50', 'p90', 'p99', 'max'] as const;
 
+/**
+ * A request sent in the last moment of a window and answered after it met the next phase's faults:
+ * it is evidence of neither phase. Requests in flight longer than this at the window's end still count.
+ */
+export const SPILL_MS = 1000;
+
+function straddles(r: ResponseEvent, ws: readonly Window[]): boolean {
+  const w = ws.find((x) => r.t >= x.startMs && r.t < x.endMs);
+  return w !== undefined && r.t + r.latencyMs > w.endMs && r.t > w.endMs - SPILL_MS;
+}
+
 /** Judges responses (of `load`, or all) in `ws` against every bound given. */
 export function judgeSlo(ctx: CheckContext, check: string, key: string, ws: Window[], load: string | undefined, b: SloBounds): Verdict {
-  const rs = responses(ctx, ws, load);
+  const rs = responses(ctx, ws, load).filter((r) => !straddles(r, ws));
   const scopeText = `${load ? `'${load}'` : 'all loads'} in ${label(ws)}`;
   if (!rs.length) return noData(ctx, check, key, `no responses of ${scopeText}`);
   const s = stats(rs.map((r) => r.latencyMs));

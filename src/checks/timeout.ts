@@ -67,6 +67,9 @@ function run(ctx: CheckContext, x: TimeoutExpectation, key: string) {
 
   const targetWaits: number[] = [];
   const heldByClient: number[] = [];
+  // A process that exits closes every socket it had: those closes are the end of the process, not a timeout.
+  const exits = eventsOf(ctx, 'target-exit').map((e) => e.t);
+  const byExit = (t: number) => exits.some((x) => t >= x - 50 && t <= x + 1000);
   const pending = new Map<number, number>(); // conn → pending since, for calls never closed
   for (const e of ctx.timeline.events) {
     if (!('dependency' in e) || e.dependency !== x.dependency) continue;
@@ -80,7 +83,7 @@ function run(ctx: CheckContext, x: TimeoutExpectation, key: string) {
         continue;
       }
       const waited = e.t - e.pendingSince;
-      if (takeGiveUpNear(giveUps, e.t) || nearClient(waited)) heldByClient.push(waited);
+      if (byExit(e.t) || takeGiveUpNear(giveUps, e.t) || nearClient(waited)) heldByClient.push(waited);
       else targetWaits.push(waited);
     }
   }
@@ -113,7 +116,7 @@ function run(ctx: CheckContext, x: TimeoutExpectation, key: string) {
     ev(`calls to ${x.dependency}`, calls),
     ev('calls the target abandoned (stand-in saw the close)', targetWaits.length),
     ev('abandoned after (p50 / p90 / max)', targetWaits.length ? `${formatMs(tw.p50)} / ${formatMs(tw.p90)} / ${formatMs(tw.max)}` : null),
-    ev('calls held until crumple\u2019s client gave up or the stand-in closed', heldByClient.length),
+    ev('calls held until crumple\u2019s client gave up, the stand-in closed or the target exited', heldByClient.length),
     ev(`calls still pending past ${formatMs(limit)}`, stillHeld.length),
     ev('client latency (p50 / p99)', client.length ? `${formatMs(cs.p50)} / ${formatMs(cs.p99)}` : null),
     ev('client timeouts (crumple gave up)', clientTimeouts),

@@ -55,6 +55,18 @@ describe('timeout check', () => {
     expect(v.failureMode?.result).toMatch(/gave up after 5\.00 s/);
   });
 
+  it('does not take the closes of a target that crashed for its timeout', () => {
+    const b = base();
+    // No timeout: every call hangs until the process dies at 14 s and the kernel closes its sockets.
+    for (let t = 5000; t < 14000; t += 100) b.call('inventory', t, { closeAfter: 14000 - t + 5 });
+    b.exit(14000, 1);
+    const v = check.run(b.context(), x('1s'), 'timeout');
+    expect(v.ok).toBe(false);
+    expect(v.measured.abandonedCalls).toBe(0);
+    expect(v.measured.heldPastBound).toBe(80); // the calls sent more than 1.1 s before the crash
+    expect(v.summary).toMatch(/never gave up on inventory/);
+  });
+
   it('counts calls still pending when the fault ended as held past the bound', () => {
     const b = base().end(20000);
     for (let t = 5000; t < 15000; t += 100) b.call('inventory', t); // never answered, never closed
