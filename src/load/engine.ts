@@ -114,7 +114,8 @@ export function drive(o: DriveOptions): Promise<DriveResult> {
           return stop(why);
         }
         // After a connection-level failure, a 1 ms pause keeps a refusing target from becoming a hot loop.
-        if (failed) setTimeout(() => (stopping ? undefined : fire(c, again)), 1);
+        // The budget and deadline are checked again when the pause ends (another connection may have used them).
+        if (failed) setTimeout(() => again(c, false), 1);
         else fire(c, again);
       };
       let started = 0;

@@ -12,21 +12,27 @@ export function startLagSampler(sink: EventSink, intervalMs = 1000): () => void 
   const every = Math.min(Math.max(Math.floor(intervalMs), 20), 60_000);
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
-  const flush = () => {
-    if (h.count === 0) return;
+  let expected = monotonicMs() + every;
+  const flush = (onTimer: boolean) => {
+    // The sampler's own timer is late by as much as the loop was blocked: a second witness, so a
+    // block shows even if the histogram's timer ran before this flush and after the reset.
+    const late = onTimer ? Math.max(0, monotonicMs() - expected) : 0;
+    expected = monotonicMs() + every;
+    if (h.count === 0 && late === 0) return;
     // The histogram is in ns and includes the sampling resolution itself; subtract it so an idle loop reads ~0.
     const ms = (ns: number) => Math.max(0, ns / 1e6 - 10);
-    sink({ kind: 'lag', t: monotonicMs(), p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max) });
+    const count = h.count;
+    sink({ kind: 'lag', t: monotonicMs(), p50Ms: count ? ms(h.percentile(50)) : 0, p99Ms: count ? ms(h.percentile(99)) : late, maxMs: Math.max(count ? ms(h.max) : 0, late) });
     h.reset();
   };
-  const timer = setInterval(flush, every);
+  const timer = setInterval(() => flush(true), every);
   timer.unref();
   let stopped = false;
   return () => {
     if (stopped) return;
     stopped = true;
     clearInterval(timer);
-    flush();
+    flush(false);
     h.disable();
   };
 }

@@ -39,22 +39,41 @@ describe('ws-storm load', () => {
   it('retries failed reconnects with backoff until the server accepts again', async () => {
     let refusing = false;
     let accepted = 0;
-    const { wss, url } = await wsServer(() => { accepted += 1; });
+    // The server drops all 20 once they are up, then refuses upgrades (503) for 500 ms.
+    const { wss, url } = await wsServer((_ws, w) => {
+      if (++accepted === 20) {
+        setTimeout(() => {
+          refusing = true;
+          for (const c of w.clients) c.terminate();
+          setTimeout(() => (refusing = false), 500);
+        }, 100);
+      }
+    });
     wss.options.verifyClient = (_info: unknown, cb: (ok: boolean, code?: number) => void) => cb(!refusing, 503);
-    const ac = new AbortController();
     const events: TimelineEvent[] = [];
-    const { done } = startLoad('b', {
-      shape: 'ws-storm', clients: 20, dropAfter: '200ms',
+    const s = await startLoad('b', {
+      shape: 'ws-storm', clients: 20, duration: '20s',
       reconnect: { mode: 'backoff', initial: '20ms', max: '200ms', jitter: 'full' },
-    }, { baseUrl: url, sink: (e) => { events.push(e); if (e.kind === 'ws' && e.action === 'closed' && !refusing) { refusing = true; setTimeout(() => (refusing = false), 500); } }, signal: ac.signal });
-    const s = await done;
+    }, { baseUrl: url, sink: (e) => void events.push(e), signal: new AbortController().signal }).done;
+    expect(s.stoppedBy).toBe('done');
     expect(s.storms![0]!.dropped).toBe(20);
     expect(s.storms![0]!.failures).toBeGreaterThan(0);
-    expect(s.storms![0]!.allBackMs).toBeGreaterThan(300);
+    expect(s.storms![0]!.allBackMs).toBeGreaterThan(400);
     expect(s.errors.other).toBe(s.storms![0]!.failures);
     const failed = events.filter((e): e is WsEvent => e.kind === 'ws' && e.action === 'connect-failed');
+    expect(failed.length).toBe(s.storms![0]!.failures);
     expect(failed.every((e) => e.code === 503)).toBe(true);
     expect(accepted).toBe(40);
+  });
+
+  it('dropAfter makes the clients drop themselves, and they all come back', async () => {
+    let accepted = 0;
+    const { url } = await wsServer(() => void (accepted += 1));
+    const s = await startLoad('d', { shape: 'ws-storm', clients: 10, dropAfter: '100ms', cycles: 2, duration: '20s' }, { baseUrl: url, sink: () => {}, signal: new AbortController().signal }).done;
+    expect(s.stoppedBy).toBe('done');
+    expect(s.storms).toHaveLength(2);
+    expect(s.storms!.every((w) => w.dropped === 10 && w.allBackMs !== undefined)).toBe(true);
+    expect(accepted).toBe(30);
   });
 
   it('records refused connects as ECONNREFUSED and stops at its duration', async () => {

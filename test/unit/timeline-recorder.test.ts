@@ -134,7 +134,7 @@ describe('lag sampler', () => {
     const events: TimelineEvent[] = [];
     const stop = startLagSampler((e) => events.push(e), 50);
     await new Promise((r) => setTimeout(r, 120));
-    const until = Date.now() + 120;
+    const until = Date.now() + 200;
     while (Date.now() < until) { /* block the loop */ }
     await new Promise((r) => setTimeout(r, 80));
     stop();
