@@ -215,6 +215,8 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
       loadStop.abort();
       await withTimeout(loadsDone, 15_000);
     });
+    // Phases start once every load is sending: the baseline must not be judged on an idle target.
+    await withTimeout(Promise.all(loads.map((l) => l.run.started)), 30_000);
 
     // 5. Phases: faults on, wait, faults off.
     for (const [i, phase] of plan.phases.entries()) {

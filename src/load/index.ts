@@ -70,11 +70,14 @@ export function parseBaseUrl(baseUrl: string, allowHosts?: readonly string[]): U
  * host that is not allowed; `done` resolves with the summary when the load stops by itself
  * (duration, count, pulses) or by `signal`.
  */
-export function startLoad(name: string, entry: { shape: string } & Record<string, unknown>, opts: StartLoadOptions): { done: Promise<LoadSummary> } {
+export function startLoad(
+  name: string,
+  entry: { shape: string } & Record<string, unknown>,
+  opts: StartLoadOptions,
+): { started: Promise<void>; done: Promise<LoadSummary> } {
   const { shape, spec } = parseLoadEntry(name, entry);
   const url = parseBaseUrl(opts.baseUrl, opts.allowHosts);
   if (opts.durationMs !== undefined && !(opts.durationMs >= 0)) throw new CrumpleError('BAD_INPUT', `load ${name}: durationMs must be >= 0`);
   const runMs = opts.durationMs === undefined ? undefined : Math.min(opts.durationMs, LIMITS.durationMs);
-  const done = runInWorker({ name, shape: shape.name, spec, baseUrl: url.href, runMs }, opts.sink, opts.signal);
-  return { done };
+  return runInWorker({ name, shape: shape.name, spec, baseUrl: url.href, runMs }, opts.sink, opts.signal);
 }

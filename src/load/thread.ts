@@ -15,6 +15,7 @@ export interface WorkerInput {
 }
 
 export type WorkerMessage =
+  | { type: 'started' }
   | { type: 'events'; events: TimelineEvent[] }
   | { type: 'done'; summary: LoadSummary }
   | { type: 'error'; message: string };
@@ -42,15 +43,21 @@ function spawn(data: WorkerInput): Worker {
   return new Worker(code, { eval: true, workerData: data });
 }
 
-/** Runs one load in its own worker thread, forwarding its events to `sink`. */
-export function runInWorker(data: WorkerInput, sink: EventSink, signal: AbortSignal): Promise<LoadSummary> {
-  return new Promise((resolve, reject) => {
+/**
+ * Runs one load in its own worker thread, forwarding its events to `sink`. `started` resolves when the
+ * thread is loaded and about to send (or when the load ends first); `done` with the summary.
+ */
+export function runInWorker(data: WorkerInput, sink: EventSink, signal: AbortSignal): { started: Promise<void>; done: Promise<LoadSummary> } {
+  let markStarted: () => void = () => {};
+  const started = new Promise<void>((r) => (markStarted = r));
+  const done = new Promise<LoadSummary>((resolve, reject) => {
     const w = spawn(data);
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
     const settle = (fn: () => void) => {
       if (settled) return;
       settled = true;
+      markStarted();
       signal.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);
       void w.terminate();
@@ -65,10 +72,12 @@ export function runInWorker(data: WorkerInput, sink: EventSink, signal: AbortSig
     if (signal.aborted) onAbort();
     w.on('message', (m: WorkerMessage) => {
       if (m.type === 'events') for (const e of m.events) sink(e);
+      else if (m.type === 'started') markStarted();
       else if (m.type === 'done') settle(() => resolve(m.summary));
       else settle(() => reject(new CrumpleError('HARNESS_FAILED', `load ${data.name}: ${m.message}`)));
     });
     w.on('error', (e) => settle(() => reject(new CrumpleError('HARNESS_FAILED', `load ${data.name}: worker failed: ${e.message}`, { cause: e }))));
     w.on('exit', (code) => settle(() => reject(new CrumpleError('HARNESS_FAILED', `load ${data.name}: worker exited (${code}) before finishing`))));
   });
+  return { started, done };
 }

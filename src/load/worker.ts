@@ -27,6 +27,8 @@ const timer = setInterval(flush, 50);
 
 try {
   const shape = loadShapes[input.shape]!;
+  // Loading this thread's modules takes a while (seconds from TypeScript sources): the run waits for this.
+  post({ type: 'started' });
   const summary = await shape.run({
     name: input.name,
     spec: input.spec,

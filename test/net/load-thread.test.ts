@@ -15,6 +15,22 @@ async function childServer(): Promise<string> {
 }
 
 describe('load runs off the main thread', () => {
+  it('says when it has started: no response is recorded before `started` resolves', async () => {
+    const url = await childServer();
+    let firstEventAt = 0;
+    let startedAt = 0;
+    const run = startLoad('s', { shape: 'steady', rate: 50, duration: '1s' }, {
+      baseUrl: url,
+      sink: () => void (firstEventAt ||= monotonicMs()),
+      signal: new AbortController().signal,
+    });
+    await run.started.then(() => void (startedAt = monotonicMs()));
+    const summary = await run.done;
+    expect(summary.requests).toBeGreaterThan(10);
+    expect(startedAt).toBeGreaterThan(0);
+    expect(firstEventAt === 0 || firstEventAt >= startedAt).toBe(true);
+  });
+
   it('keeps sending while the main thread is blocked, on the same monotonic clock', async () => {
     const url = await childServer();
     const rec = new Recorder();
