@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { rateSchema } from '../units.js';
 import { LIMITS, Tally, boundedDuration, buildRequest, deadlineOf, intIn, recordOutcome, requestFields, targetOf } from './common.js';
 import { Pool, drive } from './engine.js';
+import { runAutocannonSteady } from './autocannon-engine.js';
 import type { LoadShape } from './shape.js';
 
 const spec = z
@@ -9,14 +10,25 @@ const spec = z
     ...requestFields,
     /** Requests per second. Without it: as fast as `connections` allow (closed loop). */
     rate: rateSchema.refine((r) => r <= LIMITS.ratePerSecond, `must be at most ${LIMITS.ratePerSecond}/s`).optional(),
-    /** Closed loop: connections kept busy (default 10). Fixed rate: most in flight at once (default 256). */
+    /** Closed loop: connections kept busy (default 10). Fixed rate: most in flight at once (raw default 256, autocannon 10). */
     connections: intIn(1, LIMITS.connections).optional(),
     /** Default: the run's length, or 30 s standalone. */
     duration: boundedDuration(1, LIMITS.durationMs).optional(),
     /** Most requests to send (default 10,000,000). */
     count: intIn(1, LIMITS.count).default(10_000_000),
+    /**
+     * raw: crumple's own HTTP/1.1 client (every error class, any timeout, evenly spaced rate).
+     * autocannon: autocannon's clients in the same worker; see autocannon-engine.ts for what it cannot report.
+     */
+    engine: z.enum(['raw', 'autocannon']).default('raw'),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.engine !== 'autocannon') return;
+    if (s.timeout < 1000) ctx.addIssue({ code: 'custom', path: ['timeout'], message: 'the autocannon engine cannot time out sooner than 1s (use engine: raw)' });
+    if (s.rate !== undefined && s.rate < 1) ctx.addIssue({ code: 'custom', path: ['rate'], message: 'the autocannon engine needs at least 1/s (use engine: raw)' });
+    if (s.method === 'HEAD') ctx.addIssue({ code: 'custom', path: ['method'], message: 'the autocannon engine cannot read HEAD responses (use engine: raw)' });
+  });
 
 /** A fixed rate (open model) or a fixed concurrency (closed loop), for a duration or a count. */
 export default {
@@ -25,6 +37,9 @@ export default {
   spec,
   async run(ctx) {
     const s = ctx.spec;
+    if (s.engine === 'autocannon') {
+      return runAutocannonSteady({ ...s, name: ctx.name, baseUrl: ctx.baseUrl, sink: ctx.sink, signal: ctx.signal, runMs: ctx.runMs });
+    }
     const tally = new Tally();
     const pool = new Pool(targetOf(ctx.baseUrl), s.timeout, s.connections ?? (s.rate === undefined ? 10 : 256));
     const r = await drive({
