@@ -17,6 +17,7 @@ import { startSampler } from './target/sample.js';
 import { freePort } from './target/free-port.js';
 import { startLoad } from './load/index.js';
 import type { LoadSummary } from './load/shape.js';
+import { sleep } from './load/common.js';
 import { monotonicMs } from './timeline/clock.js';
 import { Recorder } from './timeline/recorder.js';
 import { startLagSampler } from './timeline/lag.js';
@@ -400,19 +401,6 @@ function makeRunId(name: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'run';
   return `${stamp}-${slug}-${Math.random().toString(36).slice(2, 6)}`;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {

@@ -1,8 +1,7 @@
 import type { Register } from './main.js';
+import { isLoopback } from '../load/host-guard.js';
 import { CrumpleError, badInput } from '../errors.js';
 import { startProxyServer } from '../proxy/server.js';
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** `crumple proxy`: the Toxiproxy-compatible API server, standalone, until Ctrl-C. */
 const register: Register = (program, io) => {
@@ -16,7 +15,7 @@ const register: Register = (program, io) => {
     .action(async (opts: { host: string; port: string; allowHost?: boolean; config?: string }) => {
       const port = Number(opts.port);
       if (!/^\d+$/.test(opts.port) || port > 65535) throw badInput(`--port: '${opts.port}' is not a port number (0-65535)`);
-      if (!LOOPBACK.has(opts.host)) {
+      if (!isLoopback(opts.host)) {
         if (!opts.allowHost) {
           throw new CrumpleError('HOST_NOT_ALLOWED', `--host ${opts.host} is not a loopback address; the proxy API has no authentication. Pass --allow-host to bind it anyway`);
         }

@@ -1,11 +1,10 @@
 import type { Register } from './main.js';
+import { isLoopback } from '../load/host-guard.js';
 import { CrumpleError, badInput } from '../errors.js';
 import { startStandIn, type StandIn, type StandInOptions } from '../../harness-servers/server.js';
 import { startControlApi } from '../../harness-servers/control.js';
 import { startZoo } from '../../harness-servers/zoo.js';
 import { loadServeConfig } from '../../harness-servers/config.js';
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 function portFlag(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -42,7 +41,7 @@ const register: Register = (program, io) => {
     .option('--seed <n>', 'seed for seeded behaviours (slow, garbage, flaky)', '1')
     .action(async (opts: Opts) => {
       if (!opts.zoo === !opts.config) throw badInput('give exactly one of --zoo or --config FILE');
-      if (!LOOPBACK.has(opts.host) && !opts.allowHost) {
+      if (!isLoopback(opts.host) && !opts.allowHost) {
         throw new CrumpleError('HOST_NOT_ALLOWED', `--host ${opts.host} is not a loopback address; pass --allow-host to bind it anyway`);
       }
       const basePort = portFlag('--base-port', opts.basePort);

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import type { Register } from './main.js';
+import { isLoopback } from '../load/host-guard.js';
 import { CrumpleError, badInput } from '../errors.js';
 import { formatMs } from '../units.js';
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 interface Common {
   control?: string;
@@ -47,7 +47,7 @@ function controlUrl(o: Common): URL {
     throw badInput(`--control: '${raw}' is not a URL (like http://127.0.0.1:4000)`);
   }
   if (u.protocol !== 'http:') throw badInput(`--control: expected an http:// URL, got '${raw}'`);
-  if (!LOOPBACK.has(u.hostname) && !o.allowHost) {
+  if (!isLoopback(u.hostname) && !o.allowHost) {
     throw new CrumpleError('HOST_NOT_ALLOWED', `--control ${u.hostname} is not a loopback address; pass --allow-host to drive it anyway`);
   }
   return u;

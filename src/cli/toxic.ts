@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import type { Register } from './main.js';
+import { sleep } from '../load/common.js';
+import { isLoopback } from '../load/host-guard.js';
 import type { Io } from './io.js';
 import { CrumpleError, badInput, describeError } from '../errors.js';
 import { parseDuration, formatMs } from '../units.js';
@@ -10,7 +12,6 @@ import { toxics, visibleToxicTypes } from '../proxy/toxics/index.js';
 /** A game-day fault is always bounded: this long by default, never longer than the maximum. */
 export const DEFAULT_FOR_MS = 60_000;
 export const MAX_FOR_MS = 3_600_000;
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1)$/;
 
 const defaultUrl = (): string => process.env.TOXIPROXY_URL ?? 'http://127.0.0.1:8474';
 
@@ -184,7 +185,7 @@ function toxicRequest(opts: { type: string; attr: string[]; stream: string; toxi
 async function prepare(io: Io, faults: NetworkFaults, proxy: string, opts: Common): Promise<void> {
   if (!opts.upstream) return;
   const host = opts.upstream.replace(/:\d+$/, '');
-  if (!LOOPBACK.test(host) && !opts.allowHost) {
+  if (!isLoopback(host) && !opts.allowHost) {
     throw new CrumpleError('HOST_NOT_ALLOWED', `--upstream ${opts.upstream} is not on loopback; pass --allow-host to send traffic there`);
   }
   const { listen } = await faults.ensureProxy(proxy, opts.upstream, opts.listen);
@@ -211,7 +212,7 @@ async function withRollback(
   try {
     const r = await apply();
     what = r.what;
-    await waitFor(r.forMs, io.signal);
+    await sleep(r.forMs, io.signal);
   } finally {
     const errors = await faults.rollback();
     const elapsed = formatMs(Date.now() - started);
@@ -222,17 +223,4 @@ async function withRollback(
       io.out(`removed ${what} after ${elapsed}${io.signal.aborted ? ' (interrupted)' : ''}\n`);
     }
   }
-}
-
-function waitFor(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
