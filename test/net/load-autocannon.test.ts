@@ -150,6 +150,8 @@ describe('steady load, autocannon engine', () => {
       'load.x.timeout: the autocannon engine cannot time out sooner than 1s (use engine: raw)',
       'load.x.rate: the autocannon engine needs at least 1/s (use engine: raw)',
     ]);
+    // Verified against node:http: autocannon's parser waits for a HEAD response's body until the timeout.
+    expect(details({ method: 'head' })).toEqual(['load.x.method: the autocannon engine cannot read HEAD responses (use engine: raw)']);
     expect(details({ engine: 'cannon' }).join()).toMatch(/^load\.x\.engine: /);
   });
 });
