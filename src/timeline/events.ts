@@ -3,7 +3,7 @@
  * - client side (load/): `response`, `ws`
  * - dependency side (harness-servers/): `dep-open`, `dep-request`, `dep-response`, `dep-close`, `dep-miss`
  * - the run (run.ts, faults/): `phase`, `fault`
- * - the target process (target/): `target-sample`, `target-exit`, `target-output`
+ * - the target process (target/): `target-sample`, `target-exit`
  * - the harness itself: `lag`
  * `t` is always monotonicMs() (src/timeline/clock.ts): absolute on the monotonic clock. The recorder
  * and reports rebase it to the run's start.
