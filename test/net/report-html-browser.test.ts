@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
-import { writeReports } from '../../src/report/index.js';
+import { readRunResult, writeReports } from '../../src/report/index.js';
 import type { RunResult } from '../../src/report/result.js';
 import { garbageRun, naiveRun, resilientRun } from '../helpers/run-result.js';
 
@@ -86,6 +86,26 @@ describe.skipIf(!present)(`report.html in headless Chromium${present ? '' : ` (s
       expect(d.painted).toBeGreaterThan(50);
     }
     await page.close();
+  });
+
+  it('recorded runs of the example targets (scenarios/checkout.*.yaml): the naive one names its failure modes, the resilient one passes', async () => {
+    const naive = await readRunResult('test/fixtures/reports/recorded-naive');
+    const n = await open(naive, 'recorded-naive', 'report-recorded-naive.png');
+    expect(n.problems).toEqual([]);
+    expect(n.requests).toEqual([]);
+    expect(n.state).toBe('ready');
+    const failing = await n.page.locator('.card.fail').allInnerTexts();
+    const text = failing.join('\n');
+    for (const mode of ['Integration point without timeout', 'Cascading failure', 'Crash on bad input']) expect(text).toContain(mode);
+    expect(text).toMatch(/held past 1\.20 s/); // the run's own numbers, not boilerplate
+    expect(await n.page.locator('canvas').count()).toBeGreaterThanOrEqual(5);
+    await n.page.close();
+    const resilient = await readRunResult('test/fixtures/reports/recorded-resilient');
+    const r = await open(resilient, 'recorded-resilient', 'report-recorded-resilient.png');
+    expect(r.problems).toEqual([]);
+    expect(await r.page.locator('.card.fail').count()).toBe(0);
+    expect(await r.page.locator('.card.pass').count()).toBe(resilient.verdicts.length);
+    await r.page.close();
   });
 
   it('resilient run: all cards pass and the header counts say so', async () => {
