@@ -86,7 +86,8 @@ const register: Register = (program, io, exit) => {
       .option('--rate <rate>', 'requests per second, e.g. 500 or 500/s (default: as fast as --connections allow)')
       .option('--duration <duration>', 'how long, e.g. 30s', '10s')
       .option('--connections <n>', 'connections (closed loop: kept busy; with --rate: most in flight)')
-      .option('--count <n>', 'stop after this many requests'),
+      .option('--count <n>', 'stop after this many requests')
+      .option('--engine <engine>', 'raw (crumple\'s own client, default) or autocannon'),
   ).action(async (rawUrl: string, o: Record<string, unknown>) => {
     const allow = o.allowHost as string[];
     const { base, path } = splitUrl(rawUrl, allow);
@@ -102,6 +103,10 @@ const register: Register = (program, io, exit) => {
     if (o.connections !== undefined) entry.connections = flagInt('--connections', o.connections as string, 1, 10_000);
     if (o.count !== undefined) entry.count = flagInt('--count', o.count as string, 1, 100_000_000);
     if (o.body !== undefined) entry.body = o.body;
+    if (o.engine !== undefined) {
+      if (o.engine !== 'raw' && o.engine !== 'autocannon') throw badInput(`--engine: '${String(o.engine)}' is not an engine (raw or autocannon)`);
+      entry.engine = o.engine;
+    }
     if (!/^[A-Za-z]+$/.test(o.method as string)) throw badInput(`--method: '${String(o.method)}' is not an HTTP method`);
     if ((entry.timeout as number) < 1 || (entry.timeout as number) > 120_000) throw badInput('--timeout: must be between 1 ms and 2 min');
     const s = await runWithProgress(io, 'load', entry, base, allow, Boolean(o.json));

@@ -25,6 +25,16 @@ describe('crumple load / dogpile commands', () => {
     expect(typeof s.p99Ms).toBe('number');
   });
 
+  it('load --engine autocannon drives autocannon and records the same summary; a bad engine is refused by name', async () => {
+    const { url } = await httpServer((_req, res) => res.end('x'));
+    const r = await cli(['load', url, '--count', '40', '--connections', '2', '--engine', 'autocannon', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ shape: 'steady', requests: 40, ok: 40, status: { '200': 40 } });
+    const bad = await cli(['load', url, '--engine', 'wrk']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--engine: 'wrk' is not an engine/);
+  });
+
   it('dogpile --json reports every pulse and its release spread', async () => {
     let n = 0;
     const { url } = await httpServer((_req, res) => { n += 1; res.end('x'); });
