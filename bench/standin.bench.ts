@@ -10,60 +10,58 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { printFigure } from './figure.js';
 
-const self = fileURLToPath(import.meta.url);
 const BODY = JSON.stringify({ ok: true });
 
 // ---------------- child: one server ----------------
-async function child(kind: string): Promise<void> {
-  let port = 0;
-  let control = '';
-  if (kind === 'bare') {
-    const body = Buffer.from(BODY);
-    const s = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
-      res.end(body);
-    });
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-    port = (s.address() as { port: number }).port;
-  } else if (kind === 'bare-slow') {
-    const body = Buffer.from(BODY);
-    const s = createServer((_req, res) =>
-      setTimeout(() => {
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
-        res.end(body);
-      }, 100),
-    );
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-    port = (s.address() as { port: number }).port;
-  } else if (kind === 'bare-hang') {
-    const s = createServer(() => {});
-    s.requestTimeout = 0;
-    await new Promise<void>((r) => s.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, r));
-    port = (s.address() as { port: number }).port;
-  } else {
-    const { startStandIn } = await import('../harness-servers/server.js');
-    const { startControlApi } = await import('../harness-servers/control.js');
-    let events = 0;
-    const sink = kind.endsWith('+sink') || kind === 'hang' ? () => void events++ : undefined;
-    const behaviour = kind.replace('+sink', '');
-    const s = await startStandIn({ name: 'bench', behaviour, params: behaviour === 'slow' ? { delay: 100 } : {}, ...(sink ? { onEvent: sink } : {}) });
-    const c = await startControlApi([s], {});
-    port = s.port;
-    control = c.url;
+// Servers run as plain `node -e` on the compiled dist/ (what `npm ci` builds through `prepare`):
+// no tsx loader, no esbuild cache and no load-tool modules in the server process, so the RSS and
+// the latency measured are the stand-in's, not the bench's. The bare baselines run the same way.
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = (f: string) => pathToFileURL(join(root, 'dist', f)).href;
+
+/** True when dist/ is missing or older than any .ts under src/ or harness-servers/. */
+function distStale(): boolean {
+  let built: number;
+  try {
+    built = statSync(join(root, 'dist/harness-servers/server.js')).mtimeMs;
+  } catch {
+    return true;
   }
-  process.stdout.write(JSON.stringify({ port, control, pid: process.pid }) + '\n');
+  const newer = (dir: string): boolean =>
+    readdirSync(join(root, dir), { withFileTypes: true }).some((e) =>
+      e.isDirectory() ? newer(join(dir, e.name)) : e.name.endsWith('.ts') && statSync(join(root, dir, e.name)).mtimeMs > built,
+    );
+  return newer('src') || newer('harness-servers');
+}
+
+function serverSource(kind: string): string {
+  const announce = 'process.stdout.write(JSON.stringify({ port, control, pid: process.pid }) + "\\n");';
+  const body = `const body = Buffer.from(${JSON.stringify(BODY)});`;
+  const answer = `res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }); res.end(body);`;
+  const listen = (s: string, backlog = 511) => `await new Promise((r) => ${s}.listen({ port: 0, host: '127.0.0.1', backlog: ${backlog} }, r)); const port = ${s}.address().port; const control = '';`;
+  if (kind === 'bare') return `import { createServer } from 'node:http'; ${body} const s = createServer((req, res) => { ${answer} }); ${listen('s')} ${announce}`;
+  if (kind === 'bare-slow') return `import { createServer } from 'node:http'; ${body} const s = createServer((req, res) => setTimeout(() => { ${answer} }, 100)); ${listen('s')} ${announce}`;
+  if (kind === 'bare-hang') return `import { createServer } from 'node:http'; const s = createServer(() => {}); s.requestTimeout = 0; ${listen('s', 4096)} ${announce}`;
+  const behaviour = kind.replace('+sink', '');
+  const sink = kind.endsWith('+sink') || kind === 'hang';
+  return `const { startStandIn } = await import(${JSON.stringify(dist('harness-servers/server.js'))});
+    const { startControlApi } = await import(${JSON.stringify(dist('harness-servers/control.js'))});
+    let events = 0;
+    const s = await startStandIn({ name: 'bench', behaviour: ${JSON.stringify(behaviour)}, params: ${behaviour === 'slow' ? '{ delay: 100 }' : '{}'}${sink ? ', onEvent: () => void events++' : ''} });
+    const c = await startControlApi([s], {});
+    const port = s.port; const control = c.url; ${announce}`;
 }
 
 // ---------------- parent: load and figures ----------------
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
 async function startServer(kind: string): Promise<{ port: number; control: string; pid: number; proc: ChildProcess }> {
-  const args = ['--import', 'tsx', self, 'serve', kind];
+  const args = ['--input-type=module', '-e', serverSource(kind)];
   const proc = hasTaskset ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     let buf = '';
@@ -86,6 +84,7 @@ function stop(p: ChildProcess): Promise<void> {
 }
 
 async function cannon(port: number, seconds: number): Promise<number> {
+  const { default: autocannon } = await import('autocannon');
   const r = await autocannon({ url: `http://127.0.0.1:${port}/`, connections: 50, duration: seconds, pipelining: 1 });
   return r.requests.average;
 }
@@ -158,10 +157,17 @@ async function hold(port: number, n: number): Promise<Socket[]> {
 
 async function parent(): Promise<void> {
   if (hasTaskset) spawnSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+  if (distStale()) {
+    console.log('dist/ is older than the sources: building it (npm run build) first');
+    spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  }
+  console.log('servers: plain node on the compiled dist/ (no tsx, no load tool loaded)');
   console.log(hasTaskset ? 'pinning: servers on CPU 0 (taskset -c 0), load generator on CPU 1 (taskset -cp 1)' : 'taskset not available: unpinned');
 
+  const only = process.env.STANDIN_BENCH_ONLY; // 'ok' | 'slow' | 'hang' while tuning
   // 1. ok throughput
   const SECONDS = 5;
+  if (!only || only === 'ok') {
   const bare = await startServer('bare');
   await cannon(bare.port, 1); // warm-up
   const bareRps = await cannon(bare.port, SECONDS);
@@ -174,7 +180,10 @@ async function parent(): Promise<void> {
     printFigure({ name: `${kind} stand-in throughput (autocannon, 50 connections, ${SECONDS}s)`, value: rps, unit: 'req/s', baseline: { name: 'bare node:http', value: bareRps }, goal: '>= 0.85x baseline', met: rps >= 0.85 * bareRps, ...(kind === 'ok+sink' ? { note: 'with an onEvent sink attached, as in a run' } : {}) });
   }
 
+  }
+
   // 2. slow accuracy
+  if (!only || only === 'slow')
   for (const conns of [50, 1000]) {
     const b = await startServer('bare-slow');
     const be = p99(await latencyErrors(b.port, conns, 4000, 100));
@@ -187,6 +196,7 @@ async function parent(): Promise<void> {
   }
 
   // 3. hang with 10,000 connections
+  if (only && only !== 'hang') return;
   const N = 10_000;
   const results: Record<string, number> = {};
   let controlMs: number[] = [];
@@ -217,5 +227,4 @@ async function parent(): Promise<void> {
   printFigure({ name: `control API GET /standins while holding ${N} connections (max of 20)`, value: worst, unit: 'ms', goal: '< 50 ms', met: worst < 50, note: `median ${controlMs.sort((a, b) => a - b)[10]?.toFixed(2)} ms` });
 }
 
-if (process.argv[2] === 'serve') await child(process.argv[3] ?? 'ok');
-else await parent();
+await parent();
