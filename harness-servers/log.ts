@@ -99,8 +99,12 @@ export class ConnState {
 
   addRequest(r: RequestRecord): void {
     const rs = this.rec.requests;
-    if (rs.length >= REQUESTS_PER_CONN) rs.shift();
-    rs.push(r);
+    // A one-element literal on the first request: push onto [] would reserve 17 slots at once.
+    if (rs.length === 0) this.rec.requests = [r];
+    else {
+      if (rs.length >= REQUESTS_PER_CONN) rs.shift();
+      rs.push(r);
+    }
     this.rec.requestCount++;
   }
 

@@ -59,10 +59,24 @@ export interface StandIn {
   close(): Promise<void>;
 }
 
+/** Records without any logged header share this one (never mutated; snapshots copy headers). */
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 /** Request bodies are counted in full but kept (for contract body matching) only up to this. */
 const MAX_BODY = 1 << 20;
 const kConn = Symbol('crumple.conn');
 type TaggedSocket = Socket & { [kConn]?: ConnState };
+
+function onSocketEnd(this: TaggedSocket): void {
+  this[kConn]?.markClient(monotonicMs());
+}
+
+function onSocketError(this: TaggedSocket, e: NodeJS.ErrnoException): void {
+  const conn = this[kConn];
+  if (!conn) return;
+  conn.rec.error ??= e.code ?? e.message;
+  conn.markClient(monotonicMs());
+}
 
 export async function startStandIn(opts: StandInOptions): Promise<StandIn> {
   if (typeof opts.name !== 'string' || opts.name === '') throw new CrumpleError('BAD_INPUT', 'name: a stand-in needs a non-empty name');
@@ -268,15 +282,20 @@ class StandInServer implements StandIn {
     this.open.add(conn);
     this.ring.add(conn);
     if (this.sink) this.emit({ kind: 'dep-open', t, dependency: this.name, conn: conn.rec.conn, behaviour: label });
-    socket.once('end', () => conn.markClient(monotonicMs()));
-    socket.on('error', (e: NodeJS.ErrnoException) => {
-      conn.rec.error ??= e.code ?? e.message;
-      conn.markClient(monotonicMs());
-    });
-    socket.once('close', () => this.onClose(conn));
+    // Shared listener functions (the socket is `this`), not closures per connection: at 10,000
+    // held connections each closure and once-wrapper costs about 0.3 KB more per connection.
+    socket.on('end', onSocketEnd);
+    socket.on('error', onSocketError);
+    socket.on('close', this.onSocketClose);
     if (this.protocol === 'http' && this.handler.accept?.(socket, conn)) return;
     this.http.emit('connection', socket);
   }
+
+  private readonly onSocketClose = ((server: StandInServer) =>
+    function (this: TaggedSocket): void {
+      const conn = this[kConn];
+      if (conn && conn.socket === this) server.onClose(conn);
+    })(this);
 
   private onClose(conn: ConnState): void {
     const now = monotonicMs();
@@ -312,10 +331,12 @@ class StandInServer implements StandIn {
 
   private newRecord(req: IncomingMessage, t: number): RequestRecord {
     const h = req.headers;
-    const headers: Record<string, string> = {};
+    let headers: Record<string, string> = NO_HEADERS;
     for (const k of LOGGED_HEADERS) {
       const v = h[k];
-      if (typeof v === 'string') headers[k] = v;
+      if (typeof v !== 'string') continue;
+      if (headers === NO_HEADERS) headers = {};
+      headers[k] = v;
     }
     return { t, method: req.method ?? 'GET', path: req.url ?? '/', headers, bytes: 0, behaviour: '' };
   }
