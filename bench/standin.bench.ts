@@ -100,6 +100,7 @@ async function latencyErrors(port: number, conns: number, ms: number, requested:
       s.setNoDelay(true);
       let buf: Buffer = Buffer.alloc(0);
       let t0 = 0;
+      let n = 0;
       const send = () => {
         if (performance.now() > end) {
           s.destroy();
@@ -116,7 +117,7 @@ async function latencyErrors(port: number, conns: number, ms: number, requested:
         const m = /content-length: (\d+)/i.exec(buf.subarray(0, he).toString('latin1'));
         const total = he + 4 + Number(m?.[1] ?? 0);
         if (buf.length < total) return;
-        errors.push(Math.abs(performance.now() - t0 - requested));
+        if (++n > 1) errors.push(Math.abs(performance.now() - t0 - requested));
         buf = buf.subarray(total);
         send();
       });
@@ -182,18 +183,25 @@ async function parent(): Promise<void> {
 
   }
 
-  // 2. slow accuracy
+  // 2. slow accuracy: bare and stand-in in alternating rounds (order rotating), median of the rounds' p99.
+  // Each connection's first round trip is not counted: it measures the connect storm (1,000 sockets
+  // connecting at once), not the delay.
   if (!only || only === 'slow')
-  for (const conns of [50, 1000]) {
-    const b = await startServer('bare-slow');
-    const be = p99(await latencyErrors(b.port, conns, 4000, 100));
-    await stop(b.proc);
-    const s = await startServer('slow');
-    const se = p99(await latencyErrors(s.port, conns, 4000, 100));
-    await stop(s.proc);
-    const goal = conns === 50 ? 4 : 10;
-    printFigure({ name: `slow 100 ms, p99 |observed - requested| at ${conns} connections`, value: se, unit: 'ms', baseline: { name: 'bare setTimeout server', value: be }, goal: `< ${goal} ms`, met: se < goal });
-  }
+    for (const conns of [50, 1000]) {
+      const p = { bare: [] as number[], slow: [] as number[] };
+      for (let round = 0; round < 3; round++) {
+        for (const kind of round % 2 ? (['slow', 'bare'] as const) : (['bare', 'slow'] as const)) {
+          const s = await startServer(kind === 'bare' ? 'bare-slow' : 'slow');
+          p[kind].push(p99(await latencyErrors(s.port, conns, 3000, 100)));
+          await stop(s.proc);
+        }
+      }
+      const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+      const se = med(p.slow);
+      const be = med(p.bare);
+      const goal = conns === 50 ? 4 : 10;
+      printFigure({ name: `slow 100 ms, p99 |observed - requested| at ${conns} connections (median of 3 rounds)`, value: se, unit: 'ms', baseline: { name: 'bare setTimeout server', value: be }, goal: `< ${goal} ms`, met: se < goal, note: `rounds ${p.slow.map((x) => x.toFixed(1)).join(' ')} vs bare ${p.bare.map((x) => x.toFixed(1)).join(' ')}` });
+    }
 
   // 3. hang with 10,000 connections
   if (only && only !== 'hang') return;
