@@ -243,7 +243,9 @@ class StandInServer implements StandIn {
 
   private listen(): Promise<void> {
     if (this.listener || this.closed) return Promise.resolve();
-    const l = createNet((s) => this.onConnection(s as TaggedSocket));
+    // noDelay as node:http's own listener sets it (its option does not reach sockets we hand it):
+    // small answers and drip chunks go out at once instead of waiting on Nagle.
+    const l = createNet({ noDelay: true }, (s) => this.onConnection(s as TaggedSocket));
     return new Promise((resolve, reject) => {
       l.once('error', (e: NodeJS.ErrnoException) => {
         reject(new CrumpleError('PORT_IN_USE', `stand-in '${this.name}': cannot listen on ${this.host}:${this.port} (${e.code ?? e.message})`, { cause: e }));
