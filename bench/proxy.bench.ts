@@ -78,7 +78,7 @@ if (role === 'upstream') {
   process.send!(ports);
 }
 
-const hasTaskset = process.env.PROXY_BENCH_PIN !== '0' && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const hasTaskset = process.env.PROXY_BENCH_PIN === '1' && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 /** The proxies get a core of their own; the upstream servers and the load share the other. */
 const PIN = { proxies: '1', upstream: '0', load: '0' };
 
