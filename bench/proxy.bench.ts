@@ -1,8 +1,13 @@
 /**
  * The fault proxy's cost, side by side in one run: direct, a plain socket.pipe proxy (the floor of
  * any Node proxy) and crumple's proxy with no toxics; then a 100 ms latency toxic's precision.
- * Upstream servers, proxies and the load run in three processes so none steals the other's loop.
- * Bulk transfer uses 256 MiB per variant (not 1 GiB) to keep the file under a minute.
+ * Upstream servers, proxies and the load run in three processes so none steals the other's loop;
+ * PROXY_BENCH_PIN=1 pins the proxies to a core of their own (off by default: on 2 cores the
+ * upstream and the load then share one, which caps the direct baseline). Every figure comes from
+ * rounds in rotating order; proxy-vs-pipe ratios are taken per round and their median printed, with
+ * the proxy process's CPU per MB / per request, which a busy machine disturbs far less than MB/s.
+ * Bulk transfer uses 256 MiB per variant (not 1 GiB) to keep the file near a minute: a transfer
+ * still lasts seconds, so start-up is well under 1 % of it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, connect, type Socket, type AddressInfo } from 'node:net';
