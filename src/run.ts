@@ -169,7 +169,11 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
       addresses.deps[d.name] = { url, host, port };
       depsOut.push({ name: d.name, via: d.via, protocol: d.protocol, url });
       faultable.set(d.name, {
-        setBehaviour: (n, p) => s.setBehaviour(n, p),
+        // `refuse` closes the listener and switching away re-binds it: wait until that is done.
+        setBehaviour: async (n, p) => {
+          s.setBehaviour(n, p);
+          await s.settled();
+        },
         behaviour: () => s.behaviour(),
         ...(proxyName ? { proxy: proxyName } : {}),
       });

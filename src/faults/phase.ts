@@ -11,7 +11,8 @@ export type PhaseFault =
 
 /** What a phase may switch on a dependency: its stand-in, and its proxy when reached through one. */
 export interface FaultableDependency {
-  setBehaviour(name: string, params?: unknown): void;
+  /** Resolves once the switch is in effect (a `refuse` listener closed or re-bound). */
+  setBehaviour(name: string, params?: unknown): void | Promise<void>;
   behaviour(): { name: string; params: unknown };
   /** Proxy name on the fault proxy, when the dependency is reached via the proxy. */
   proxy?: string;
@@ -69,7 +70,7 @@ async function applyOne(f: PhaseFault, deps: ReadonlyMap<string, FaultableDepend
   if (!dep) throw new CrumpleError('BAD_INPUT', `fault names unknown dependency '${f.dependency}'`);
   if ('behaviour' in f) {
     const before = dep.behaviour();
-    dep.setBehaviour(f.behaviour, f.params);
+    await dep.setBehaviour(f.behaviour, f.params);
     return async () => dep.setBehaviour(before.name, before.params);
   }
   if (!dep.proxy || !network) {

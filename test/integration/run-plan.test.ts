@@ -46,6 +46,33 @@ describe('runPlan', () => {
     expect(out.result.exitCode).toBe(0);
   });
 
+  it('a refuse phase closes the stand-in\'s port and the next phase gets it back', async () => {
+    const out = await runPlan(
+      plan('scenarios/targets/resilient.js', {
+        dependencies: [{ name: 'inventory', protocol: 'http', via: 'direct' }],
+        phases: [
+          { name: 'baseline', durationMs: 1500, faults: [] },
+          { name: 'refused', durationMs: 2000, faults: [{ dependency: 'inventory', behaviour: 'refuse' }] },
+          { name: 'back', durationMs: 4500, faults: [] }, // the breaker may stay open up to its 2 s reset
+        ],
+        judge: () => [],
+      }),
+      { reportsDir: reportsDir() },
+    );
+    expect(out.result.error).toBeUndefined();
+    const faults = out.timeline.events.filter((e) => e.kind === 'fault');
+    expect(faults.map((e) => e.kind === 'fault' && e.action)).toEqual(['applied', 'cleared']);
+    const window = (name: string) => out.result.phases.find((p) => p.name === name)!;
+    const okIn = (name: string) => {
+      const w = window(name);
+      return out.timeline.events.filter(
+        (e) => e.kind === 'response' && e.t - out.timeline.startMs >= w.startMs + 500 && e.t - out.timeline.startMs < w.endMs - 200 && e.status === 200,
+      ).length;
+    };
+    expect(okIn('refused')).toBe(0); // nothing listened: every checkout failed
+    expect(okIn('back')).toBeGreaterThan(10); // the same port answers again
+  });
+
   it('a target that dies at start gives outcome error, still writes report.json and releases everything', async () => {
     const dir = reportsDir();
     const out = await runPlan(plan('scenarios/targets/does-not-exist.js'), { reportsDir: dir });
