@@ -61,7 +61,8 @@ export interface RunPlan {
   description?: string;
   target: TargetPlan;
   dependencies: DependencyPlan[];
-  loads: { name: string; entry: { shape: string } & Record<string, unknown> }[];
+  /** `phases`: the consecutive phase indexes a load runs in; absent = the whole run. */
+  loads: { name: string; entry: { shape: string } & Record<string, unknown>; phases?: number[] }[];
   phases: { name: string; durationMs: number; faults: PhaseFault[] }[];
   /** All verdicts of the run, from the recorded timeline. */
   judge(ctx: CheckContext): Verdict[];
@@ -201,27 +202,29 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
       }
     }
 
-    // 4. Load for the whole run, off the main thread.
-    const totalMs = plan.phases.reduce((a, p) => a + p.durationMs, 0);
-    const loadStop = new AbortController();
-    abort.signal.addEventListener('abort', () => loadStop.abort(), { once: true });
+    // 4. Loads, off the main thread: whole-run loads now, phase-bound ones when their first phase starts.
     const allowHosts = [...(plan.allowHosts ?? []), ...(opts.allowHosts ?? [])];
-    const loads = plan.loads.map((l) => ({
-      name: l.name,
-      run: startLoad(l.name, l.entry, { baseUrl: targetUrl, sink, signal: loadStop.signal, durationMs: totalMs + 1000, allowHosts }),
-    }));
-    const loadsDone = Promise.allSettled(loads.map((l) => l.run.done)).then((rs) =>
-      rs.forEach((r, i) => {
-        if (r.status === 'fulfilled') loadSummaries.push(r.value);
-        else progress(`load ${loads[i]!.name} failed: ${describeError(r.reason)}`);
-      }),
-    );
+    const running: { name: string; stop: AbortController; run: ReturnType<typeof startLoad>; lastPhase: number }[] = [];
+    const launch = (l: RunPlan['loads'][number]) => {
+      const first = l.phases?.[0] ?? 0;
+      const lastPhase = l.phases?.at(-1) ?? plan.phases.length - 1;
+      const durationMs = plan.phases.slice(first, lastPhase + 1).reduce((a, p) => a + p.durationMs, 0) + 1000;
+      const stop = new AbortController();
+      const run = startLoad(l.name, l.entry, { baseUrl: targetUrl, sink, signal: stop.signal, durationMs, allowHosts });
+      running.push({ name: l.name, stop, run, lastPhase });
+      return run.started;
+    };
+    abort.signal.addEventListener('abort', () => running.forEach((r) => r.stop.abort()), { once: true });
     stack.push('load', async () => {
-      loadStop.abort();
-      await withTimeout(loadsDone, 15_000);
+      running.forEach((r) => r.stop.abort());
+      const rs = await withTimeout(Promise.allSettled(running.map((r) => r.run.done)), 15_000);
+      rs?.forEach((r, i) => {
+        if (r.status === 'fulfilled') loadSummaries.push(r.value);
+        else progress(`load ${running[i]!.name} failed: ${describeError(r.reason)}`);
+      });
     });
     // Phases start once every load is sending: the baseline must not be judged on an idle target.
-    await withTimeout(Promise.all(loads.map((l) => l.run.started)), 30_000);
+    await withTimeout(Promise.all(plan.loads.filter((l) => !l.phases).map(launch)), 30_000);
 
     // 5. Phases: faults on, wait, faults off.
     for (const [i, phase] of plan.phases.entries()) {
@@ -229,10 +232,12 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
       const faultText = phase.faults.length ? phase.faults.map(describeFault).join(', ') : 'no faults';
       progress(`▶ phase ${i + 1}/${plan.phases.length} '${phase.name}' for ${formatMs(phase.durationMs)}: ${faultText}`);
       sink({ kind: 'phase', t: monotonicMs(), index: i, name: phase.name, edge: 'start' });
+      await withTimeout(Promise.all(plan.loads.filter((l) => l.phases?.[0] === i).map(launch)), 30_000);
       const undo = await applyPhaseFaults({ phase: phase.name, faults: phase.faults, deps: faultable, ...(network ? { network } : {}), sink });
       stack.push(`faults of ${phase.name}`, undo);
       await sleep(phase.durationMs, abort.signal);
       await stack.popRun(); // clear this phase's faults before the next
+      running.filter((r) => r.lastPhase === i).forEach((r) => r.stop.abort());
       sink({ kind: 'phase', t: monotonicMs(), index: i, name: phase.name, edge: 'end' });
       progress(`  ${phaseLine(recorder.timeline(), plan.loads.map((l) => l.name))}`);
       if (proc && !proc.alive()) progress(`  target exited during '${phase.name}'`);

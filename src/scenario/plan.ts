@@ -1,7 +1,7 @@
 import { dirname, resolve as resolvePath } from 'node:path';
 import { runChecks, runSteadyState } from '../checks/index.js';
 import type { RunPlan } from '../run.js';
-import { clientTimeoutMs, type Scenario } from './schema.js';
+import { clientTimeoutMs, loadPhases, type Scenario } from './schema.js';
 import { resolveScenario } from './resolve.js';
 
 /**
@@ -25,7 +25,11 @@ export function scenarioToPlan(scenario: Scenario, file?: string): RunPlan {
       ...(d.params !== undefined ? { params: d.params } : {}),
       ...(d.contract !== undefined ? { contract: d.contract } : {}),
     })),
-    loads: Object.entries(scenario.load).map(([name, entry]) => ({ name, entry })),
+    loads: Object.entries(scenario.load).map(([name, { during, ...entry }]) => {
+      const phases = loadPhases(during, scenario.phases.map((p) => p.name));
+      if (typeof phases === 'string') throw new Error(`load ${name}: ${phases}`); // validated before: a bug if reached
+      return { name, entry, ...(during !== undefined ? { phases } : {}) };
+    }),
     phases: scenario.phases.map((p) => ({ name: p.name, durationMs: p.for, faults: p.faults })),
     judge: (ctx) => runChecks(ctx, scenario.expect, { skip: ['steady-state'] }).concat(steadyVerdicts(ctx)),
     steadyState: (ctx) => {

@@ -144,15 +144,34 @@ export const dependencySchema = z
   });
 
 // ── load ──────────────────────────────────────────────────────────────────────────────────────────
-export const loadEntrySchema = z.looseObject({ shape: z.string() }).transform((entry, ctx) => {
+/**
+ * A load entry: its shape's fields, plus `during` (the run's, not the shape's): the phase, or the
+ * consecutive phases, the load runs in. Without it the load runs for the whole run.
+ */
+export const loadEntrySchema = z.looseObject({ shape: z.string(), during: z.union([z.string(), z.array(z.string()).min(1)]).optional() }).transform((entry, ctx) => {
   const shape = loadShapes[entry.shape];
   if (!shape) ctx.addIssue({ code: 'custom', path: ['shape'], message: unknownName(entry.shape, Object.keys(loadShapes), 'load shape') });
   else {
-    const { shape: _s, ...rest } = entry;
+    const { shape: _s, during: _d, ...rest } = entry;
     sub(ctx, shape.spec, rest);
   }
-  return entry as { shape: string } & Record<string, unknown>;
+  return entry as { shape: string; during?: string | string[] } & Record<string, unknown>;
 });
+
+/** The phase indexes a load entry runs in, or an error message (unknown or non-consecutive phases). */
+export function loadPhases(during: string | string[] | undefined, phases: readonly string[]): number[] | string {
+  if (during === undefined) return phases.map((_, i) => i);
+  const names = typeof during === 'string' ? [during] : during;
+  const idx: number[] = [];
+  for (const n of names) {
+    const i = phases.indexOf(n);
+    if (i < 0) return unknownName(n, [...phases], 'phase');
+    idx.push(i);
+  }
+  idx.sort((a, b) => a - b);
+  if (idx.some((v, k) => k > 0 && v !== idx[k - 1]! + 1)) return `the phases must be consecutive (${names.join(', ')})`;
+  return idx;
+}
 
 // ── faults ────────────────────────────────────────────────────────────────────────────────────────
 export interface ToxicFault {
@@ -305,6 +324,10 @@ function crossCheck(s: z.output<typeof scenarioShape>, ctx: z.RefinementCtx): vo
   const t = s.target;
   const texts: [Path, string][] = t.url !== undefined ? [[['target', 'url'], t.url]] : [[['target', 'command'], t.command], ...Object.entries(t.env).map(([k, v]): [Path, string] => [['target', 'env', k], v])];
   for (const [path, text] of texts) if (typeof text === 'string') for (const message of refIssues(text, deps)) ctx.addIssue({ code: 'custom', path, message });
+  for (const [name, e] of Object.entries(s.load)) {
+    const r = loadPhases(e.during, phases);
+    if (typeof r === 'string') ctx.addIssue({ code: 'custom', path: ['load', name, 'during'], message: r });
+  }
   const refs: [field: string, known: string[], what: string][] = [
     ['dependency', deps, 'dependency'],
     ['load', loads, 'load'],

@@ -73,6 +73,34 @@ describe('runPlan', () => {
     expect(okIn('back')).toBeGreaterThan(10); // the same port answers again
   });
 
+  it('a load bound to a phase (during) sends only inside it: a dogpile at the fault, not at the baseline', async () => {
+    const out = await runPlan(
+      plan('scenarios/targets/resilient.js', {
+        loads: [
+          { name: 'checkout', entry: { shape: 'steady', path: '/health', rate: 20, timeout: '3s' } },
+          { name: 'midnight', entry: { shape: 'dogpile', path: '/checkout', n: 50, timeout: '3s' }, phases: [1] },
+        ],
+        phases: [
+          { name: 'baseline', durationMs: 1500, faults: [] },
+          { name: 'cron fires', durationMs: 2500, faults: [{ dependency: 'inventory', behaviour: 'slow', params: { delay: '200ms' } }] },
+          { name: 'after', durationMs: 1500, faults: [] },
+        ],
+        judge: () => [],
+      }),
+      { reportsDir: reportsDir() },
+    );
+    expect(out.result.error).toBeUndefined();
+    const w = out.result.phases.find((p) => p.name === 'cron fires')!;
+    const burst = out.timeline.events.filter((e) => e.kind === 'response' && e.load === 'midnight');
+    expect(burst.length).toBe(50);
+    for (const e of burst) {
+      const t = e.t - out.timeline.startMs;
+      expect(t).toBeGreaterThanOrEqual(w.startMs);
+      expect(t).toBeLessThan(w.endMs);
+    }
+    expect(out.result.loads.find((l) => l.name === 'midnight')).toMatchObject({ shape: 'dogpile', requests: 50 });
+  });
+
   it('a target that dies at start gives outcome error, still writes report.json and releases everything', async () => {
     const dir = reportsDir();
     const out = await runPlan(plan('scenarios/targets/does-not-exist.js'), { reportsDir: dir });

@@ -32,6 +32,14 @@ expect:
 `;
 
 describe('scenario loading', () => {
+  it('a load may be bound to consecutive phases with during; unknown or gapped phases are named', () => {
+    const withDuring = (during: string) => MINI.replace('rate: 10/s }', `rate: 10/s, during: ${during} }`).replace('expect:', '  - { name: after, for: 1s }\nexpect:');
+    expect(parseScenarioText(withDuring('hang'), 'x.yaml').load.checkout!.during).toBe('hang');
+    expect(parseScenarioText(withDuring('[hang, after]'), 'x.yaml').load.checkout!.during).toEqual(['hang', 'after']);
+    expect(issues(withDuring('hnag')).join('\n')).toMatch(/load\.checkout\.during: unknown phase 'hnag' \(did you mean 'hang'\?\)/);
+    expect(issues(withDuring('[baseline, after]')).join('\n')).toMatch(/load\.checkout\.during: the phases must be consecutive/);
+  });
+
   it('parses a minimal scenario with defaults filled in', () => {
     const s = parseScenarioText(MINI, 'mini.yaml');
     expect(s.dependencies.inventory).toEqual({ protocol: 'http', via: 'proxy', behaviour: 'ok' });
