@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Verdict } from '../checks/check.js';
+import { checks } from '../checks/index.js';
 import { failureModes, remedy } from './failure-modes.js';
 import { buildCharts } from './html-charts.js';
 import { clientScript } from './html-client.js';
@@ -52,6 +53,7 @@ h3 { font-size: 14px; margin: 0; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 12px; }
 .card { border: 1px solid var(--line); border-left: 5px solid var(--pass); border-radius: 6px; padding: 10px 14px; background: #fff; }
 .card.fail { border-left-color: var(--fail); }
+.card .about { color: #666; font-size: 0.85em; margin: 0 0 4px; }
 .card header { display: flex; align-items: baseline; gap: 8px; margin-bottom: 6px; }
 .badge { font-size: 12px; font-weight: 700; border-radius: 4px; padding: 1px 7px; color: #fff; background: var(--pass); }
 .card.fail .badge { background: var(--fail); }
@@ -89,6 +91,9 @@ function card(v: Verdict): string {
   const out: string[] = [];
   out.push(`<article class="card ${v.ok ? 'pass' : 'fail'}" data-check="${h(v.key)}" data-ok="${v.ok}">`);
   out.push(`<header><span class="badge">${v.ok ? 'PASS' : 'FAIL'}</span><h3>${h(v.key)}</h3>${v.check !== v.key ? `<span class="check-name">${h(v.check)}</span>` : ''}</header>`);
+  // What the check proves, from the checks table (a report.json from an older crumple may name one it lacks).
+  const about = (checks as Record<string, { description: string } | undefined>)[v.check]?.description;
+  if (about) out.push(`<p class="about">${h(about)}</p>`);
   out.push(`<p class="summary">${h(v.summary)}</p>`);
   if (v.untrustworthy) out.push(`<p class="untrust">⚠ Untrustworthy: ${h(v.untrustworthy)}</p>`);
   const f = figures(v);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCharts } from '../../src/report/html-charts.js';
 import { renderHtml } from '../../src/report/html.js';
+import { checks } from '../../src/checks/index.js';
 import { escapeHtml, jsonForScript, printable } from '../../src/report/text.js';
 import { GARBAGE, garbageRun, naiveRun, resilientRun } from '../helpers/run-result.js';
 
@@ -28,6 +29,12 @@ describe('report.html (static checks; the browser test opens it for real)', () =
     expect(html).toContain('1 passed · 4 failed');
     expect(html).toContain('<b>Spread</b> the target kept 1504 connections open to it for the whole phase and never closed one');
     expect(html).toContain('harness kept up (lag p99 3.2 ms, max 12 ms)');
+  });
+
+  it('says on each card what its check proves, from the checks table', () => {
+    const html = renderHtml(naiveRun());
+    const card = /<article class="card fail" data-check="timeout"[\s\S]*?<\/article>/.exec(html)?.[0] ?? '';
+    expect(card).toContain(`<p class="about">${escapeHtml(checks.timeout.description)}</p>`);
   });
 
   it('embeds per-second chart data that parses back to exactly what buildCharts made', () => {
