@@ -52,6 +52,8 @@ export interface DependencyPlan {
   behaviour?: string;
   params?: unknown;
   contract?: ContractPair[];
+  /** Fixed port the target reaches it on (proxy listen port, or the stand-in's own when direct). */
+  port?: number;
 }
 
 /** A run as run.ts needs it: scenario files, the CLI and explore/ all produce one of these. */
@@ -132,6 +134,7 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
         ...(d.behaviour ? { behaviour: d.behaviour } : {}),
         ...(d.params !== undefined ? { params: d.params } : {}),
         ...(d.contract ? { contract: d.contract } : {}),
+        ...(d.port !== undefined && d.via === 'direct' ? { port: d.port } : {}),
         onEvent: sink,
         ...(plan.seed !== undefined ? { seed: plan.seed } : {}),
       });
@@ -162,7 +165,7 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
       let proxyName: string | undefined;
       if (d.via === 'proxy' && network) {
         proxyName = `crumple-${d.name}`;
-        const { listen } = await network.ensureProxy(proxyName, `127.0.0.1:${s.port}`);
+        const { listen } = await network.ensureProxy(proxyName, `127.0.0.1:${s.port}`, `127.0.0.1:${d.port ?? 0}`);
         [host, port] = splitHostPort(listen);
       }
       const scheme = d.protocol === 'ws' ? 'ws' : 'http';

@@ -24,6 +24,7 @@ export function scenarioToPlan(scenario: Scenario, file?: string): RunPlan {
       behaviour: d.behaviour,
       ...(d.params !== undefined ? { params: d.params } : {}),
       ...(d.contract !== undefined ? { contract: d.contract } : {}),
+      ...(d.port !== undefined ? { port: d.port } : {}),
     })),
     loads: Object.entries(scenario.load).map(([name, { during, ...entry }]) => {
       const phases = loadPhases(during, scenario.phases.map((p) => p.name));

@@ -122,6 +122,12 @@ export const dependencySchema = z
     /** What `ok` answers: request/response pairs. */
     contract: z.unknown().optional(),
     seed: z.number().int().optional(),
+    /**
+     * A fixed port where the target reaches this dependency (the proxy's listen port with via: proxy,
+     * the stand-in's with via: direct). Default: any free port. Needed for a target given by `url`,
+     * which was started before crumple knew its dependencies' addresses.
+     */
+    port: z.number().int().min(1).max(65535).optional(),
   })
   .transform((d, ctx) => {
     const table = behaviourTable(d.protocol);
@@ -140,6 +146,7 @@ export const dependencySchema = z
       ...(d.params !== undefined ? { params: d.params } : {}),
       ...(d.contract !== undefined ? { contract: d.contract as z.input<typeof contractSchema> } : {}),
       ...(d.seed !== undefined ? { seed: d.seed } : {}),
+      ...(d.port !== undefined ? { port: d.port } : {}),
     };
   });
 
