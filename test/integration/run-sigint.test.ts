@@ -5,15 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { onCleanup } from '../helpers/listen.js';
+import { alive } from '../helpers/proc.js';
 import { startProxyServer } from '../../src/proxy/server.js';
 
-const alive = (pid: number) => {
-  try {
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-};
 
 describe('crumple run interrupted by Ctrl-C (a real child process)', () => {
   it('rolls back: the external proxy is left clean, the target process group is stopped, exit 2, the partial report written', async () => {

@@ -9,12 +9,9 @@ import { readRss, startSampler } from '../../src/target/sample.js';
 import type { TimelineEvent } from '../../src/timeline/events.js';
 import { CrumpleError } from '../../src/errors.js';
 import { onCleanup } from '../helpers/listen.js';
+import { alive } from '../helpers/proc.js';
 
 const logDir = () => mkdtempSync(join(tmpdir(), 'crumple-target-'));
-// Alive = exists and is not a zombie (an orphan is reaped by whoever adopts it, maybe later).
-const alive = (pid: number) => {
-  try { return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8')); } catch { return false; }
-};
 
 describe('target process', () => {
   it('starts the target, waits until it answers, samples its RSS and stops it as expected', async () => {
