@@ -32,5 +32,6 @@ export type { LoadSummary } from './load/index.js';
 export type { TimelineEvent, EventSink, ErrorClass } from './timeline/events.js';
 export type { Timeline, SecondSummary } from './timeline/timeline.js';
 export type { Verdict, Check, CheckContext, FailureFinding, FailureModeId, PhaseWindow } from './checks/check.js';
-export type { RunPlan, RunOptions, RunOutput, Addresses } from './run.js';
+export type { RunOptions, RunOutput } from './run.js';
+export type { RunPlan, Addresses } from './run-plan.js';
 export type { RunResult } from './report/result.js';

@@ -6,13 +6,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStandIn, type StandIn } from '../harness-servers/server.js';
-import type { ContractPair } from '../harness-servers/contract.js';
 import { CrumpleError, describeError } from './errors.js';
 import { applyPhaseFaults, type FaultableDependency, type PhaseFault } from './faults/phase.js';
+import type { Addresses, RunPlan } from './run-plan.js';
 import { NetworkFaults } from './faults/network.js';
 import { startProxyServer } from './proxy/server.js';
 import { spawnTarget, type TargetProcess } from './target/process.js';
-import { waitReady, type ReadyProbe } from './target/ready.js';
+import { waitReady } from './target/ready.js';
 import { startSampler } from './target/sample.js';
 import { freePort } from './target/free-port.js';
 import { startLoad } from './load/index.js';
@@ -27,54 +27,7 @@ import type { LoadResult, RunOutcome, RunResult } from './report/result.js';
 import { writeReports } from './report/index.js';
 import { formatMs } from './units.js';
 
-/** Addresses a scenario's ${...} references resolve to. */
-export interface Addresses {
-  deps: Record<string, { url: string; host: string; port: number }>;
-  target: { port: number; url: string; host: string };
-}
-
-export type TargetPlan =
-  | {
-      kind: 'command';
-      describe: string;
-      /** Called once the dependencies' addresses and the target's port are known. */
-      resolve(a: Addresses): { command: string; cwd?: string; env: Record<string, string> };
-      ready: ReadyProbe;
-      readyWithinMs: number;
-      stop?: { signal: NodeJS.Signals; graceMs: number };
-    }
-  | { kind: 'url'; url: string; ready?: ReadyProbe; readyWithinMs: number };
-
-export interface DependencyPlan {
-  name: string;
-  protocol: 'http' | 'ws';
-  via: 'proxy' | 'direct';
-  behaviour?: string;
-  params?: unknown;
-  contract?: ContractPair[];
-  /** Fixed port the target reaches it on (proxy listen port, or the stand-in's own when direct). */
-  port?: number;
-}
-
-/** A run as run.ts needs it: scenario files, the CLI and explore/ all produce one of these. */
-export interface RunPlan {
-  name: string;
-  file?: string;
-  description?: string;
-  target: TargetPlan;
-  dependencies: DependencyPlan[];
-  /** `phases`: the consecutive phase indexes a load runs in; absent = the whole run. */
-  loads: { name: string; entry: { shape: string } & Record<string, unknown>; phases?: number[] }[];
-  phases: { name: string; durationMs: number; faults: PhaseFault[] }[];
-  /** All verdicts of the run, from the recorded timeline. */
-  judge(ctx: CheckContext): Verdict[];
-  /** The steady-state hypothesis, judged on the first phase before any fault; null when none. */
-  steadyState?(ctx: CheckContext): Verdict | null;
-  toxiproxy?: string;
-  allowHosts?: string[];
-  clientTimeoutMs: number;
-  seed?: number;
-}
+export type { Addresses, TargetPlan, DependencyPlan, RunPlan } from './run-plan.js';
 
 export interface RunOptions {
   reportsDir?: string;

@@ -1,6 +1,6 @@
 import { dirname, resolve as resolvePath } from 'node:path';
 import { runChecks, runSteadyState } from '../checks/index.js';
-import type { RunPlan } from '../run.js';
+import type { RunPlan } from '../run-plan.js';
 import { clientTimeoutMs, loadPhases, type Scenario } from './schema.js';
 import { resolveScenario } from './resolve.js';
 

@@ -1,0 +1,57 @@
+/**
+ * What a run executes, apart from how: scenario files (scenario/plan.ts), the CLI and tests build a
+ * RunPlan; run.ts runs it. Kept out of run.ts so that builders need not import the runner.
+ */
+import type { ContractPair } from '../harness-servers/contract.js';
+import type { CheckContext, Verdict } from './checks/check.js';
+import type { PhaseFault } from './faults/phase.js';
+import type { ReadyProbe } from './target/ready.js';
+
+/** Addresses a scenario's ${...} references resolve to. */
+export interface Addresses {
+  deps: Record<string, { url: string; host: string; port: number }>;
+  target: { port: number; url: string; host: string };
+}
+
+export type TargetPlan =
+  | {
+      kind: 'command';
+      describe: string;
+      /** Called once the dependencies' addresses and the target's port are known. */
+      resolve(a: Addresses): { command: string; cwd?: string; env: Record<string, string> };
+      ready: ReadyProbe;
+      readyWithinMs: number;
+      stop?: { signal: NodeJS.Signals; graceMs: number };
+    }
+  | { kind: 'url'; url: string; ready?: ReadyProbe; readyWithinMs: number };
+
+export interface DependencyPlan {
+  name: string;
+  protocol: 'http' | 'ws';
+  via: 'proxy' | 'direct';
+  behaviour?: string;
+  params?: unknown;
+  contract?: ContractPair[];
+  /** Fixed port the target reaches it on (proxy listen port, or the stand-in's own when direct). */
+  port?: number;
+}
+
+/** A run as run.ts needs it: scenario files, the CLI and explore/ all produce one of these. */
+export interface RunPlan {
+  name: string;
+  file?: string;
+  description?: string;
+  target: TargetPlan;
+  dependencies: DependencyPlan[];
+  /** `phases`: the consecutive phase indexes a load runs in; absent = the whole run. */
+  loads: { name: string; entry: { shape: string } & Record<string, unknown>; phases?: number[] }[];
+  phases: { name: string; durationMs: number; faults: PhaseFault[] }[];
+  /** All verdicts of the run, from the recorded timeline. */
+  judge(ctx: CheckContext): Verdict[];
+  /** The steady-state hypothesis, judged on the first phase before any fault; null when none. */
+  steadyState?(ctx: CheckContext): Verdict | null;
+  toxiproxy?: string;
+  allowHosts?: string[];
+  clientTimeoutMs: number;
+  seed?: number;
+}
