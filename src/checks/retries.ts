@@ -124,10 +124,10 @@ function run(ctx: CheckContext, x: RetriesExpectation, key: string) {
     if (cs.chains === 0) problems.push('backoff not measurable: no request made 3+ attempts while alone in flight (use a lower-rate load for this check)');
     else {
       if (!(cs.growth >= BACKOFF_GROWTH)) problems.push(`no backoff: gaps grew ${num(cs.growth, 2)}× per attempt (needs ≥ ${BACKOFF_GROWTH}×)`);
-      if (!(cs.spread >= JITTER_SPREAD)) problems.push(`no jitter: same-position gaps spread ${num(cs.spread * 100, 1)}% (needs ≥ ${JITTER_SPREAD * 100}%)`);
+      if (!(cs.spread >= JITTER_SPREAD)) problems.push(Number.isFinite(cs.spread) ? `no jitter: same-position gaps spread ${num(cs.spread * 100, 1)}% (needs ≥ ${JITTER_SPREAD * 100}%)` : `jitter not measurable: fewer than two retry chains to compare`);
     }
   }
-  const backoffText = cs.chains ? `, gaps ${cs.gapsMs.slice(0, 3).map((g) => formatMs(g)).join(' → ')} (×${num(cs.growth, 2)}, jitter ${num(cs.spread * 100, 1)}%)` : '';
+  const backoffText = cs.chains ? `, gaps ${cs.gapsMs.slice(0, 3).map((g) => formatMs(g)).join(' → ')} (×${num(cs.growth, 2)}${Number.isFinite(cs.spread) ? `, jitter ${num(cs.spread * 100, 1)}%` : ', jitter not measurable from one chain'})` : '';
   return verdict(ctx, 'retries', key, {
     ok: problems.length === 0,
     summary: `${num(amp, 2)} calls to ${x.dependency} per request (${calls.length} ÷ ${reqs.length}), bound ${x.amplification.text}${backoffText}${problems.length ? ` — ${problems.join('; ')}` : ''}`,

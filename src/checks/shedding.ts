@@ -56,6 +56,8 @@ function run(ctx: CheckContext, x: SheddingExpectation, key: string) {
     ev('connection errors (refused/reset/closed)', connErrors),
   ];
   const acceptedOk = x.p99 === undefined || !accepted.length || meets(x.p99, ac.p99);
+  // No accepted request at all (everything timed out): say so rather than print NaN.
+  const acceptedP99 = accepted.length ? formatMs(ac.p99) : 'n/a (none answered)';
   const trigger = `load '${x.load}' pushed past capacity (${rs.length} requests from ${at(ctx, ws[0]!.startMs)})`;
   if (!rejected.length) {
     const queued = timeouts > 0 || !acceptedOk;
@@ -64,11 +66,11 @@ function run(ctx: CheckContext, x: SheddingExpectation, key: string) {
     }
     return verdict(ctx, 'shedding', key, {
       ok: false,
-      summary: `never shed: no 429/503 among ${rs.length} requests; accepted p99 ${formatMs(ac.p99)}${timeouts ? `, ${timeouts} client timeouts` : ''}`,
+      summary: `never shed: no 429/503 among ${rs.length} requests; accepted p99 ${acceptedP99}${timeouts ? `, ${timeouts} client timeouts` : ''}`,
       measured,
       evidence,
       windows: ws,
-      failureMode: { id: 'unbalanced-capacity', trigger, spread: 'the target accepted everything and queued it', result: `p99 rose to ${formatMs(ac.p99)}${timeouts ? `; ${timeouts} requests timed out after ${formatMs(ctx.clientTimeoutMs)}` : ''}` },
+      failureMode: { id: 'unbalanced-capacity', trigger, spread: 'the target accepted everything and queued it', result: `${accepted.length ? `p99 rose to ${formatMs(ac.p99)}` : 'no request was answered'}${timeouts ? `; ${timeouts} requests timed out after ${formatMs(ctx.clientTimeoutMs)}` : ''}` },
     });
   }
   const fastRejects = rj.p99 <= bound + Math.max(bound * 0.1, 20);

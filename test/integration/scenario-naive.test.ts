@@ -23,6 +23,11 @@ describe('naive target, checkout scenario (a real run, ~35 s)', () => {
     // The failure is told with this run's numbers, not boilerplate.
     expect(run.verdict('timeout').summary).toMatch(/\d+ call\(s\) held past 1\.20 s/);
     expect(run.verdict('survives').summary).toMatch(/target exited/);
+    // Numbers a person reads are numbers: no NaN, null or undefined leaks into a summary or a story.
+    for (const v of run.result.verdicts) {
+      const text = [v.summary, v.failureMode?.trigger, v.failureMode?.spread, v.failureMode?.result].join(' ');
+      expect(text, v.key).not.toMatch(/\bNaN\b|\bnull\b|\bundefined\b/);
+    }
     // Its steady state was fine: the faults broke it, not the harness.
     expect(run.verdict('steady-state').ok).toBe(true);
   }, 120_000);

@@ -11,6 +11,7 @@ describe('resilient target, checkout scenario (a real run, ~35 s)', () => {
     for (const key of ['timeout', 'breaker', 'shedding', 'survives', 'fail-fast', 'retries', 'steady-state']) {
       expect(run.verdict(key).ok, `${key}\n${show}`).toBe(true);
     }
+    for (const v of run.result.verdicts) expect(v.summary, v.key).not.toMatch(/\bNaN\b|\bnull\b|\bundefined\b/);
     const timeout = run.verdict('timeout').measured;
     expect(within15(timeout.measuredTimeoutMs, 1000), `measured timeout ${timeout.measuredTimeoutMs} ms`).toBe(true);
     const breaker = run.verdict('breaker').measured;

@@ -26,6 +26,17 @@ describe('retries check', () => {
     expect(v.measured.firstRetryGapMs).toBe(100);
   });
 
+  it('says jitter is not measurable from a single retry chain instead of printing a number', () => {
+    const b = base();
+    for (const a of [0, 100, 300]) b.call('inventory', 5000 + a, { answerAfter: 2, status: 500 });
+    b.response('checkout', 5000, 310, 502);
+    const v = check.run(b.context(), x(), 'retries');
+    expect(v.measured.chains).toBe(1);
+    expect(v.measured.jitterSpread).toBeNull();
+    expect(v.summary).toMatch(/jitter not measurable from one chain/);
+    expect(v.summary).not.toMatch(/null|NaN/);
+  });
+
   it('fails with retry storm when constant-pace retries multiply calls past the bound', () => {
     const b = base();
     for (let t = 5000; t < 25000; t += 1000) {
