@@ -52,10 +52,11 @@ export function flagDuration(flag: string, v: string): number {
   return r;
 }
 
-export function formatMs(ms: number): string {
+/** Human duration; `smallDigits` decimals below 10 ms. */
+export function formatMs(ms: number, smallDigits = 2): string {
   if (!Number.isFinite(ms)) return String(ms);
   if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
   if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
   if (ms >= 10) return `${Math.round(ms)} ms`;
-  return `${ms.toFixed(2)} ms`;
+  return `${ms.toFixed(smallDigits)} ms`;
 }

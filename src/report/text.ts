@@ -4,6 +4,7 @@
  * visible `\xNN` escapes, so a terminal cannot be hijacked and XML 1.0 stays valid), then escaped
  * for the target format.
  */
+import { formatMs } from '../units.js';
 
 // C0 controls except tab/LF/CR, DEL, C1 controls (0x9b is a CSI), lone surrogates, U+FFFE/U+FFFF.
 const UNPRINTABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -65,13 +66,7 @@ export function formatValue(v: string | number | boolean | null | undefined, key
   return Number.isInteger(v) ? String(v) : v.toFixed(Math.abs(v) >= 100 ? 0 : 2);
 }
 
-export function formatMsShort(ms: number): string {
-  if (!Number.isFinite(ms)) return String(ms);
-  if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
-  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
-  if (ms >= 10) return `${Math.round(ms)} ms`;
-  return `${ms.toFixed(1)} ms`;
-}
+export const formatMsShort = (ms: number): string => formatMs(ms, 1);
 
 export function formatBytes(n: number): string {
   if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(2)} GiB`;
