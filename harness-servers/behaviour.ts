@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { CrumpleError } from '../src/errors.js';
 import type { CompiledContract } from './contract.js';
 import type { ConnState, RequestRecord } from './log.js';
+import type { FaultKind, Ranges } from '../src/faults/kind.js';
 
 /** One request being answered. */
 export interface Exchange {
@@ -59,7 +60,11 @@ export interface Env {
 export interface Behaviour<S extends z.ZodType = z.ZodType> {
   readonly name: string;
   readonly description: string;
+  /** What the caller goes through (checks and explore read it; see src/faults/kind.ts). */
+  readonly kind: FaultKind;
   readonly params: S;
+  /** Per parameter, the values worth exploring. */
+  readonly explore: Ranges<z.input<S>>;
   create(params: z.output<S>, env: Env): Handler;
 }
 

@@ -14,6 +14,7 @@ export { wsBehaviours } from '../harness-servers/ws/index.js';
 export { startProxyServer } from './proxy/server.js';
 export { toxics } from './proxy/toxics/index.js';
 export { NetworkFaults } from './faults/network.js';
+export { faultSchema, describeFault, faultKinds } from './faults/fault.js';
 
 // Load and the timeline.
 export { startLoad, loadShapes } from './load/index.js';
@@ -27,7 +28,8 @@ export { writeReports, renderTerminal, readRunResult, renderComparison, failureM
 
 export type { ErrorCode } from './errors.js';
 export type { StandIn, StandInOptions, ContractPair } from '../harness-servers/server.js';
-export type { ToxicRequest } from './faults/network.js';
+export type { Fault, FaultBody, ToxicSpec, ToxicSpecInput } from './faults/fault.js';
+export type { FaultKind, Range } from './faults/kind.js';
 export type { LoadSummary } from './load/index.js';
 export type { TimelineEvent, EventSink, ErrorClass } from './timeline/events.js';
 export type { Timeline, SecondSummary } from './timeline/timeline.js';

@@ -4,7 +4,7 @@
  */
 import type { ContractPair } from '../harness-servers/contract.js';
 import type { CheckContext, Verdict } from './checks/check.js';
-import type { PhaseFault } from './faults/phase.js';
+import type { Fault } from './faults/fault.js';
 import type { ReadyProbe } from './target/ready.js';
 
 /** Addresses a scenario's ${...} references resolve to. */
@@ -45,7 +45,7 @@ export interface RunPlan {
   dependencies: DependencyPlan[];
   /** `phases`: the consecutive phase indexes a load runs in; absent = the whole run. */
   loads: { name: string; entry: { shape: string } & Record<string, unknown>; phases?: number[] }[];
-  phases: { name: string; durationMs: number; faults: PhaseFault[] }[];
+  phases: { name: string; durationMs: number; faults: Fault[] }[];
   /** All verdicts of the run, from the recorded timeline. */
   judge(ctx: CheckContext): Verdict[];
   /** The steady-state hypothesis, judged on the first phase before any fault; null when none. */

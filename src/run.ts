@@ -7,7 +7,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startStandIn, type StandIn } from '../harness-servers/server.js';
 import { CrumpleError, describeError } from './errors.js';
-import { applyPhaseFaults, type FaultableDependency, type PhaseFault } from './faults/phase.js';
+import { applyPhaseFaults, type FaultableDependency } from './faults/phase.js';
+import { describeFault, faultSummary } from './faults/fault.js';
 import type { Addresses, RunPlan } from './run-plan.js';
 import { NetworkFaults } from './faults/network.js';
 import { startProxyServer } from './proxy/server.js';
@@ -256,11 +257,7 @@ export function phaseWindows(timeline: Timeline, plan: Pick<RunPlan, 'phases'>):
   for (const e of timeline.events) {
     if (e.kind !== 'phase') continue;
     if (e.edge === 'start') {
-      const faults = (plan.phases[e.index]?.faults ?? []).map((f) => ({
-        dependency: f.dependency,
-        fault: 'behaviour' in f ? f.behaviour : 'toxic' in f ? f.toxic.type : 'down',
-        type: ('behaviour' in f ? 'behaviour' : 'toxic') as 'behaviour' | 'toxic',
-      }));
+      const faults = (plan.phases[e.index]?.faults ?? []).map(faultSummary);
       out.push({ index: e.index, name: e.name, startMs: e.t, endMs: timeline.endMs, faults });
     } else {
       const w = out.find((p) => p.index === e.index);
@@ -346,13 +343,6 @@ function phaseLine(t: Timeline, loads: string[]): string {
     return `${name} ${count} req, ${count ? Math.round((100 * ok) / count) : 0}% ok, p99 ≤ ${formatMs(p99)}`;
   });
   return `${start.name}: ${parts.join('; ') || 'no load'}`;
-}
-
-function describeFault(f: PhaseFault): string {
-  if ('behaviour' in f) return `${f.dependency} → ${f.behaviour}`;
-  if ('down' in f) return `${f.dependency} down`;
-  const attrs = Object.entries(f.toxic.attributes ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
-  return `${f.dependency} ~ ${f.toxic.type}${attrs ? ` ${attrs}` : ''}`;
 }
 
 function splitHostPort(listen: string): [string, number] {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { monotonicMs } from '../../src/timeline/clock.js';
 import type { Behaviour } from '../behaviour.js';
+import { oneOf } from '../../src/faults/kind.js';
 
 // A clean close (FIN) before any response byte: the caller sees "socket hang up" / an empty reply.
 const params = z.strictObject({
@@ -11,7 +12,9 @@ const params = z.strictObject({
 export default {
   name: 'close-early',
   description: 'closes cleanly (FIN) before any response byte',
+  kind: 'fails-fast',
   params,
+  explore: { when: oneOf('request', 'accept') },
   create(p) {
     return {
       label: 'close-early',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from '../../src/units.js';
 import type { Behaviour } from '../behaviour.js';
+import { oneOf, log } from '../../src/faults/kind.js';
 
 // Headers at once (with the full Content-Length), then the body one small chunk per interval:
 // a slow-drip response that defeats a connect timeout and only a total deadline catches.
@@ -16,7 +17,9 @@ const params = z.strictObject({
 export default {
   name: 'drip',
   description: 'headers at once, then the body one small chunk per interval',
+  kind: 'holds',
   params,
+  explore: { interval: log(10, 5000, 'ms'), chunk: log(1, 4096, 'bytes'), chunks: log(1, 1000), status: oneOf(200) },
   create(p) {
     const total = p.chunk * p.chunks;
     // A JSON string of spaces is valid JSON once complete: ["   ...   "]

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { nestedSchema, type Behaviour } from '../behaviour.js';
+import { real, nested } from '../../src/faults/kind.js';
 
 // One behaviour for a seeded fraction of requests, another for the rest. Logged as "flaky:<inner>".
 const params = z.strictObject({
@@ -12,7 +13,9 @@ const params = z.strictObject({
 export default {
   name: 'flaky',
   description: 'one behaviour for a seeded fraction of requests, another for the rest',
+  kind: 'mixed',
   params,
+  explore: { fraction: real(0.05, 0.95), fault: nested, otherwise: nested },
   create(p, env) {
     const rng = env.rng();
     const fault = env.create(p.fault);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { monotonicMs } from '../../src/timeline/clock.js';
 import { randomBytes, type Behaviour } from '../behaviour.js';
+import { oneOf, log } from '../../src/faults/kind.js';
 
 // Random bytes that are not HTTP (seeded, so a run replays), then a clean close: what a client sees
 // when a port answers with the wrong protocol.
@@ -19,7 +20,9 @@ function garbage(rng: () => number, n: number): Buffer {
 export default {
   name: 'garbage',
   description: 'random non-HTTP bytes (seeded, size configurable), then closes',
+  kind: 'bad-input',
   params,
+  explore: { bytes: log(1, 1 << 20, 'bytes'), when: oneOf('request', 'accept') },
   create(p, env) {
     const rng = env.rng();
     return {

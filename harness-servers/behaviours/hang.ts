@@ -8,7 +8,9 @@ const params = z.strictObject({});
 export default {
   name: 'hang',
   description: 'reads the request and never answers; records when the client gives up',
+  kind: 'holds',
   params,
+  explore: {},
   create() {
     return { label: 'hang', request() {} };
   },

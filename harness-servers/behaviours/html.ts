@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Behaviour } from '../behaviour.js';
+import { oneOf, fixed } from '../../src/faults/kind.js';
 
 // A proxy's maintenance page where JSON is expected: text/html, status 200 by default (what a
 // caller that only checks the status will happily try to parse).
@@ -19,7 +20,9 @@ export function htmlPage(title: string): Buffer {
 export default {
   name: 'html',
   description: 'an HTML error page (a proxy\'s maintenance page) where JSON is expected',
+  kind: 'bad-input',
   params,
+  explore: { status: oneOf(200, 502, 503), title: fixed('any text makes the same HTML page') },
   create(p) {
     const body = htmlPage(p.title);
     const headers = ['content-type', 'text/html; charset=utf-8', 'content-length', String(body.length)];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Behaviour } from '../behaviour.js';
+import { oneOf, log } from '../../src/faults/kind.js';
 
 // An unbounded result set: a JSON array of items streamed (chunked) for as long as the client reads,
 // or up to `mb` megabytes, respecting backpressure so the stand-in's memory stays flat.
@@ -15,7 +16,9 @@ const CHUNK = 64 * 1024;
 export default {
   name: 'huge',
   description: 'a JSON array streamed endlessly (or up to N MB)',
+  kind: 'bad-input',
   params,
+  explore: { mb: oneOf(1, 10, 100, 0), itemBytes: log(16, 65_536, 'bytes') },
   create(p) {
     const pad = 'x'.repeat(Math.max(0, p.itemBytes - 24));
     const items: string[] = [];

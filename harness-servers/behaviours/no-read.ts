@@ -19,7 +19,9 @@ export function stopReading(s: Socket): void {
 export default {
   name: 'no-read',
   description: 'accepts the connection and never reads from it (the caller\'s writes back up)',
+  kind: 'holds',
   params,
+  explore: {},
   create() {
     return {
       label: 'no-read',

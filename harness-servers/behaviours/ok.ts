@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { monotonicMs } from '../../src/timeline/clock.js';
 import type { Behaviour, Exchange } from '../behaviour.js';
 import { compileContract, contractSchema, type CompiledContract } from '../contract.js';
+import { oneOf, fixed, OK_STATUSES } from '../../src/faults/kind.js';
 
 // Healthy: answers from the contract (first matching pair); a request no pair matches gets 404 with a
 // JSON body saying so and is logged as a contract miss. No contract: 200 and a small JSON body.
@@ -48,7 +49,9 @@ export function contractAnswer(contract: CompiledContract, status: number, json:
 export default {
   name: 'ok',
   description: 'answers from the contract (404 + contract miss when no pair matches); without one, 200 {"ok":true}',
+  kind: 'healthy',
   params,
+  explore: { status: oneOf(...OK_STATUSES), json: fixed('the body a healthy answer carries'), contract: fixed("the stand-in's own contract") },
   create(p, env) {
     const answer = contractAnswer(p.contract ? compileContract(p.contract) : env.contract, p.status, p.json);
     return { label: 'ok', request: answer };

@@ -9,7 +9,9 @@ const params = z.strictObject({});
 export default {
   name: 'refuse',
   description: 'nothing listens on the port: connection refused',
+  kind: 'fails-fast',
   params,
+  explore: {},
   create() {
     return {
       label: 'refuse',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { monotonicMs } from '../../src/timeline/clock.js';
 import { durationSchema } from '../../src/units.js';
 import type { Behaviour } from '../behaviour.js';
+import { oneOf, log } from '../../src/faults/kind.js';
 
 // TCP RST (the caller sees ECONNRESET): right after accept, after reading the request, or after the
 // response head went out (the caller saw 200 and then lost the body).
@@ -14,7 +15,9 @@ const params = z.strictObject({
 export default {
   name: 'reset',
   description: 'TCP reset: right after accept, after the request, or after the response headers',
+  kind: 'fails-fast',
   params,
+  explore: { when: oneOf('accept', 'request', 'headers'), after: log(1, 1000, 'ms') },
   create(p) {
     return {
       label: 'reset',

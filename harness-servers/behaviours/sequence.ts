@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from '../../src/units.js';
 import { checkNested, type Behaviour, type Handler } from '../behaviour.js';
+import { oneOf, nested } from '../../src/faults/kind.js';
 
 // Steps of (behaviour, count or duration), e.g. 5× ok, then hang for 10 s, then ok: what breaker and
 // retry checks need. Counts are per request across all connections; a duration runs from the step's
@@ -36,7 +37,9 @@ const params = z.strictObject({
 export default {
   name: 'sequence',
   description: 'a list of (behaviour, count or duration) steps, e.g. 5x ok, then hang, then ok',
+  kind: 'mixed',
   params,
+  explore: { steps: nested, loop: oneOf(false, true) },
   create(p, env) {
     const steps = p.steps.map((s) => ({ handler: env.create(s), count: s.count, for: s.for }));
     let i = 0;

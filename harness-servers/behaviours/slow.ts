@@ -3,6 +3,7 @@ import { durationSchema } from '../../src/units.js';
 import { monotonicMs } from '../../src/timeline/clock.js';
 import type { Behaviour } from '../behaviour.js';
 import { contractAnswer } from './ok.js';
+import { oneOf, fixed, log, real } from '../../src/faults/kind.js';
 
 // Answers like `ok`, late. The delay is drawn per request (seeded) from a distribution and measured
 // from the request's arrival, so body upload time is not added on top.
@@ -55,7 +56,9 @@ export function sampler(p: P, rng: () => number): () => number {
 export default {
   name: 'slow',
   description: 'answers like ok after a delay: fixed, uniform, normal or lognormal (seeded)',
+  kind: 'holds',
   params,
+  explore: { distribution: oneOf('fixed', 'normal', 'lognormal'), delay: log(10, 10_000, 'ms'), min: fixed('a clamp, not a fault'), max: fixed('a clamp, not a fault'), stddev: log(10, 2000, 'ms'), sigma: real(0.1, 2), status: oneOf(200), json: fixed('the body a healthy answer carries') },
   create(p, env) {
     const answer = contractAnswer(env.contract, p.status, p.json);
     const next = sampler(p, env.rng());

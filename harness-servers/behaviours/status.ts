@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Behaviour } from '../behaviour.js';
+import { oneOf, fixed, ERROR_STATUSES } from '../../src/faults/kind.js';
 
 // Any status, with optional Retry-After (seconds or an HTTP date) and body: 500, 503, 429...
 const params = z.strictObject({
@@ -13,7 +14,9 @@ const params = z.strictObject({
 export default {
   name: 'status',
   description: 'any status with optional Retry-After and body (500, 503, 429...)',
+  kind: 'fails-fast',
   params,
+  explore: { status: oneOf(...ERROR_STATUSES), retryAfter: oneOf(undefined, 0, 1, 30), body: fixed('the error body rarely matters to a caller'), headers: fixed('extra headers are scenario-specific') },
   create(p) {
     const isText = typeof p.body === 'string';
     const body = Buffer.from(isText ? (p.body as string) : JSON.stringify(p.body ?? { error: `status ${p.status}` }));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Behaviour } from '../behaviour.js';
+import { oneOf, log } from '../../src/faults/kind.js';
 
 // Content-Length promises more than is sent, then a clean close: the caller's body read ends early
 // (node: "aborted"/ECONNRESET; curl: "transfer closed with N bytes remaining").
@@ -16,7 +17,9 @@ const params = z
 export default {
   name: 'truncated',
   description: 'Content-Length larger than what is sent, then close',
+  kind: 'bad-input',
   params,
+  explore: { declared: log(2048, 1 << 20, 'bytes'), sent: oneOf(0, 1, 16, 512), status: oneOf(200) },
   create(p) {
     const body = Buffer.alloc(p.sent, 0x20);
     if (p.sent > 0) body[0] = 0x5b; // "[" so it starts like the JSON it promised

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from '../../src/units.js';
 import type { WsBehaviour, WsConn } from './ws-behaviour.js';
+import { oneOf } from '../../src/faults/kind.js';
 
 // Closes every client at once when it becomes active (and every `every` ms if set): the deploy or
 // failover that provokes a reconnect storm. New connections are echoed until the next sweep.
@@ -15,7 +16,9 @@ const params = z.strictObject({
 export default {
   name: 'close-all',
   description: 'closes every client at once (a reconnect storm); optionally again every N ms',
+  kind: 'fails-fast',
   params,
+  explore: { code: oneOf(1012, 1001, 1011), abrupt: oneOf(false, true), every: oneOf(0, 1000, 5000) },
   create(p) {
     let all: ReadonlySet<WsConn> = new Set();
     let timer: NodeJS.Timeout | undefined;

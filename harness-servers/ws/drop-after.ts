@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { WsBehaviour, WsConn } from './ws-behaviour.js';
+import { int, oneOf } from '../../src/faults/kind.js';
 
 // Echoes, and after the Nth message received on a connection drops it: without a close frame
 // (terminate, the default: what a crashed peer or a NAT timeout looks like) or with one (close).
@@ -13,7 +14,9 @@ const params = z.strictObject({
 export default {
   name: 'drop-after',
   description: 'echoes, then drops the connection after N messages',
+  kind: 'fails-fast',
   params,
+  explore: { messages: int(0, 20), how: oneOf('terminate', 'close'), code: oneOf(1011, 1001, 1012) },
   create(p) {
     const drop = (c: WsConn) =>
       p.how === 'terminate' ? c.terminate() : c.close(p.code, 'drop-after');

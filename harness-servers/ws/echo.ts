@@ -7,6 +7,8 @@ const params = z.strictObject({});
 export default {
   name: 'echo',
   description: 'echoes every message, answers pings',
+  kind: 'healthy',
   params,
+  explore: {},
   create: () => ({ label: 'echo', message: (c, data, isBinary) => c.send(data, isBinary) }),
 } satisfies WsBehaviour<typeof params>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { randomBytes } from '../behaviour.js';
 import type { WsBehaviour, WsConn } from './ws-behaviour.js';
+import { log } from '../../src/faults/kind.js';
 
 // Bytes that are not a valid WebSocket frame (reserved bits and opcode set, then seeded noise), on
 // open and after every message: the client's parser must fail and close with 1002.
@@ -11,7 +12,9 @@ const params = z.strictObject({
 export default {
   name: 'garbage-frames',
   description: 'sends invalid WebSocket frames (seeded random bytes)',
+  kind: 'bad-input',
   params,
+  explore: { bytes: log(2, 65_536, 'bytes') },
   create(p, env) {
     const rng = env.rng();
     const spit = (c: WsConn) => {

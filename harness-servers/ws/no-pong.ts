@@ -7,6 +7,8 @@ const params = z.strictObject({});
 export default {
   name: 'no-pong',
   description: 'echoes messages, ignores pings',
+  kind: 'holds',
   params,
+  explore: {},
   create: () => ({ label: 'no-pong', message: (c, data, isBinary) => c.send(data, isBinary), ping() {} }),
 } satisfies WsBehaviour<typeof params>;

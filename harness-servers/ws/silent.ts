@@ -7,6 +7,8 @@ const params = z.strictObject({});
 export default {
   name: 'silent',
   description: 'upgrades and never sends anything (not even pongs)',
+  kind: 'holds',
   params,
+  explore: {},
   create: () => ({ label: 'silent', message() {}, ping() {} }),
 } satisfies WsBehaviour<typeof params>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from '../../src/units.js';
 import type { WsBehaviour } from './ws-behaviour.js';
+import { log } from '../../src/faults/kind.js';
 
 // Echoes every message after a delay (pings still answered at once: the link is alive, the app slow).
 const params = z.strictObject({
@@ -10,7 +11,9 @@ const params = z.strictObject({
 export default {
   name: 'slow-messages',
   description: 'echoes every message after a delay',
+  kind: 'holds',
   params,
+  explore: { delay: log(10, 10_000, 'ms') },
   create(p) {
     return {
       label: 'slow-messages',

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { z } from 'zod';
 import type { ConnState } from '../log.js';
+import type { FaultKind, Ranges } from '../../src/faults/kind.js';
 
 export interface WsConn {
   readonly ws: WebSocket;
@@ -41,6 +42,10 @@ export interface WsEnv {
 export interface WsBehaviour<S extends z.ZodType = z.ZodType> {
   readonly name: string;
   readonly description: string;
+  /** What the caller goes through (checks and explore read it; see src/faults/kind.ts). */
+  readonly kind: FaultKind;
   readonly params: S;
+  /** Per parameter, the values worth exploring. */
+  readonly explore: Ranges<z.input<S>>;
   create(params: z.output<S>, env: WsEnv): WsHandler;
 }

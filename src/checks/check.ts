@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Timeline } from '../timeline/timeline.js';
+import type { FaultKind } from '../faults/kind.js';
 
 /** Release It!'s stability antipatterns that a failing check can reveal (catalogue: src/report/failure-modes.ts). */
 export type FailureModeId =
@@ -57,7 +58,8 @@ export interface PhaseWindow {
   name: string;
   startMs: number;
   endMs: number;
-  faults: { dependency: string; fault: string; type: 'behaviour' | 'toxic' }[];
+  /** `kinds`: what the caller meets under the fault (from the tables; composites give several). */
+  faults: { dependency: string; fault: string; type: 'behaviour' | 'toxic'; kinds: FaultKind[] }[];
 }
 
 /** What a check may know besides the timeline: the run's shape, never live objects. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatMs } from '../units.js';
-import type { Check, CheckContext } from './check.js';
+import type { Check, CheckContext, FailureModeId, PhaseWindow } from './check.js';
 import { formatPercent } from './bounds.js';
 import { at, eventsOf, faultWindows, label, num, responses } from './query.js';
 import { ev, verdict } from './verdict.js';
@@ -8,8 +8,8 @@ import { ev, verdict } from './verdict.js';
 export const survivesExpectation = z.literal(true);
 export type SurvivesExpectation = z.infer<typeof survivesExpectation>;
 
-/** Behaviours that answer with bytes a parser may choke on. */
-export const BAD_INPUT_FAULTS = new Set(['garbage', 'html', 'truncated', 'malformed', 'bad-json', 'wrong-content-type', 'huge', 'slicer', 'limit_data']);
+/** Faults that answer with bytes a parser may choke on: the tables' `bad-input` kind. */
+const badInput = (f: PhaseWindow['faults'][number]) => f.kinds.includes('bad-input');
 /** Share of requests during bad-input faults that must get an HTTP answer (any status). */
 export const ANSWERED_SHARE = 0.9;
 
@@ -22,7 +22,7 @@ export const ANSWERED_SHARE = 0.9;
 function run(ctx: CheckContext, _x: SurvivesExpectation, key: string) {
   const exits = eventsOf(ctx, 'target-exit').filter((e) => !e.expected);
   const started = eventsOf(ctx, 'target-sample').length > 0 || eventsOf(ctx, 'target-exit').length > 0;
-  const ws = faultWindows(ctx, undefined, (f) => BAD_INPUT_FAULTS.has(f.fault));
+  const ws = faultWindows(ctx, undefined, badInput);
   const rs = ws.length ? responses(ctx, ws) : [];
   const answered = rs.filter((r) => r.status !== undefined).length;
   const hung = rs.filter((r) => r.error === 'timeout').length;
@@ -30,7 +30,7 @@ function run(ctx: CheckContext, _x: SurvivesExpectation, key: string) {
   const share = rs.length ? answered / rs.length : NaN;
   const controlled = !rs.length || share >= ANSWERED_SHARE;
   const exit = exits[0];
-  const badFaults = [...new Set(ctx.phases.flatMap((p) => p.faults.filter((f) => BAD_INPUT_FAULTS.has(f.fault)).map((f) => `${f.fault} on ${f.dependency}`)))];
+  const badFaults = [...new Set(ctx.phases.flatMap((p) => p.faults.filter(badInput).map((f) => `${f.fault} on ${f.dependency}`)))];
   const evidence = [
     ev('target process', started ? (exit ? `exited at ${at(ctx, exit.t)} (code ${exit.code}, signal ${exit.signal})` : 'alive to the end') : 'not started by crumple (judged by its answers)'),
     ev('bad-input faults', badFaults.join(', ') || 'none in this scenario'),
@@ -56,12 +56,25 @@ function run(ctx: CheckContext, _x: SurvivesExpectation, key: string) {
     evidence,
     windows: ws,
     failureMode: {
-      id: 'crash-on-bad-input',
-      trigger: badFaults.length ? `${badFaults.join(', ')} from ${at(ctx, ws[0]!.startMs)}` : 'a fault during the run',
+      ...causeOf(ctx, exit?.t),
       spread: exit ? `the target process exited (code ${exit.code}${exit.signal ? `, ${exit.signal}` : ''}) at ${at(ctx, exit.t)}` : `the target stopped answering: ${broken} connection errors, ${hung} requests hung`,
       result: exit ? `every later request failed` : `only ${formatPercent(share)} of requests got an answer${hung ? `; ${hung} waited ${formatMs(ctx.clientTimeoutMs)}` : ''}`,
     },
   });
+}
+
+/**
+ * The failure mode follows from the fault kinds active when it happened (the exit, else the first
+ * bad-input window): a crash under held calls is blocked threads, under errors a cascading failure,
+ * under bad bytes a crash on bad input.
+ */
+function causeOf(ctx: CheckContext, t: number | undefined): { id: FailureModeId; trigger: string } {
+  const phase = t !== undefined ? ([...ctx.phases].reverse().find((p) => p.startMs <= t && p.faults.length) ?? undefined) : ctx.phases.find((p) => p.faults.some(badInput));
+  const faults = phase?.faults ?? [];
+  const kinds = new Set(faults.flatMap((f) => f.kinds));
+  const id: FailureModeId = kinds.has('bad-input') ? 'crash-on-bad-input' : kinds.has('holds') ? 'blocked-threads' : kinds.has('fails-fast') ? 'cascading-failure' : 'crash-on-bad-input';
+  const named = faults.map((f) => `${f.fault} on ${f.dependency}`).join(' + ');
+  return { id, trigger: named ? `${named} from ${at(ctx, phase!.startMs)}` : 'no fault was active (the target failed on its own)' };
 }
 
 export default {

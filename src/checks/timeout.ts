@@ -13,8 +13,6 @@ export const timeoutExpectation = z.strictObject({
 });
 export type TimeoutExpectation = z.infer<typeof timeoutExpectation>;
 
-/** Faults that make a dependency hold calls (behaviours and toxics); others (reset, 500) end them fast. */
-export const HOLDING_FAULTS = new Set(['hang', 'slow', 'no-read', 'slow-headers', 'slow-body', 'drip', 'trickle', 'stall', 'latency', 'timeout', 'bandwidth', 'slow_close', 'slicer', 'down']);
 
 /** The stand-in sees the close after a network hop and its own event loop: 10 % or 50 ms of allowance. */
 export const allowance = (boundMs: number): number => Math.max(boundMs * 0.1, 50);
@@ -56,7 +54,7 @@ function takeGiveUpNear(giveUps: number[], t: number): boolean {
  * dependency was faulty mean the target gave up (or never waited), and the summary says so.
  */
 function run(ctx: CheckContext, x: TimeoutExpectation, key: string) {
-  const holding = faultWindows(ctx, x.dependency, (f) => HOLDING_FAULTS.has(f.fault));
+  const holding = faultWindows(ctx, x.dependency, (f) => f.kinds.includes('holds'));
   const ws = scope(ctx, x.phase, () => (holding.length ? holding : faultWindows(ctx, x.dependency)));
   if (typeof ws === 'string') return noData(ctx, 'timeout', key, ws);
   if (!ws.length) return noData(ctx, 'timeout', key, `no phase puts a fault on '${x.dependency}'`);

@@ -6,8 +6,9 @@ import { isLoopback } from '../load/host-guard.js';
 import type { Io } from './io.js';
 import { CrumpleError, badInput, describeError } from '../errors.js';
 import { parseDuration, formatMs } from '../units.js';
-import { NetworkFaults, checkToxic, type ToxicRequest } from '../faults/network.js';
-import { toxics, visibleToxicTypes } from '../proxy/toxics/index.js';
+import { NetworkFaults } from '../faults/network.js';
+import { describeFault, faultBodySchema, type ToxicSpec } from '../faults/fault.js';
+import { getToxic, visibleToxicTypes } from '../proxy/toxics/index.js';
 
 /** A game-day fault is always bounded: this long by default, never longer than the maximum. */
 export const DEFAULT_FOR_MS = 60_000;
@@ -56,8 +57,7 @@ const register: Register = (program, io, exit) => {
     await withRollback(io, exit, faults, async () => {
       await prepare(io, faults, proxy, opts);
       const name = await faults.addToxic(proxy, request);
-      const attrs = Object.entries(request.attributes ?? {}).map(([k, v]) => `${k}=${v}${unit(request.type, k)}`).join(' ');
-      io.out(`applied ${request.type} toxic '${name}' on proxy '${proxy}' (${request.stream}, toxicity ${request.toxicity})${attrs ? `: ${attrs}` : ''}; removing in ${formatMs(forMs)} (Ctrl-C removes it now)\n`);
+      io.out(`applied toxic '${name}' on proxy '${proxy}': ${describeFault({ toxic: request })}; removing in ${formatMs(forMs)} (Ctrl-C removes it now)\n`);
       return { forMs, what: `toxic '${name}' from proxy '${proxy}'` };
     });
   });
@@ -119,10 +119,10 @@ const register: Register = (program, io, exit) => {
     .command('types')
     .description('list toxic types, their attributes, units and what the peer sees')
     .action(() => {
-      for (const t of Object.values(toxics)) {
-        if (t.hidden) continue;
-        const attrs = Object.keys(t.attributes).map((k) => `${k} (${(t.units as Record<string, string>)[k]})`).join(', ');
-        io.out(`${t.name}: ${attrs}\n  ${t.description}\n`);
+      for (const name of visibleToxicTypes()) {
+        const t = getToxic(name)!;
+        const attrs = Object.keys(t.attributes).map((k) => `${k} (${t.units[k]})`).join(', ');
+        io.out(`${t.name} [${t.kind}]: ${attrs}\n  ${t.description}\n`);
       }
       io.out(`down: not a toxic; 'crumple toxic down PROXY' disables the proxy (connections refused)\n`);
     });
@@ -152,34 +152,26 @@ function url(v: string): string {
   return v.replace(/\/+$/, '');
 }
 
-function unit(type: string, attr: string): string {
-  const u = (toxics[type]?.units as Record<string, string> | undefined)?.[attr];
-  return u && u !== 'bytes' ? u : u === 'bytes' ? ' B' : '';
-}
-
-function toxicRequest(opts: { type: string; attr: string[]; stream: string; toxicity: string; name?: string }): ToxicRequest {
-  if (opts.stream !== 'upstream' && opts.stream !== 'downstream') throw badInput(`--stream: must be upstream or downstream, got '${opts.stream}'`);
+/** The flags as a written toxic fault, parsed by the one fault schema; issues name the flag. */
+function toxicRequest(opts: { type: string; attr: string[]; stream: string; toxicity: string; name?: string }): ToxicSpec & { stream: 'upstream' | 'downstream'; toxicity: number } {
   const toxicity = Number(opts.toxicity);
-  if (opts.toxicity.trim() === '' || !Number.isFinite(toxicity) || toxicity < 0 || toxicity > 1) {
-    throw badInput(`--toxicity: must be a number from 0 to 1, got '${opts.toxicity}'`);
-  }
-  if (!toxics[opts.type] || opts.type === 'noop') {
-    throw badInput(`--type: '${opts.type}' is not a toxic type (${visibleToxicTypes().join(', ')}); for an outage use 'crumple toxic down'`);
-  }
-  const attributes: Record<string, number> = {};
+  if (opts.toxicity.trim() === '' || !Number.isFinite(toxicity)) throw badInput(`--toxicity: must be a number from 0 to 1, got '${opts.toxicity}'`);
+  const written: Record<string, unknown> = { toxic: opts.type, stream: opts.stream, toxicity, ...(opts.name ? { name: opts.name } : {}) };
   for (const a of opts.attr) {
-    const m = /^([A-Za-z_]+)=(-?\d+)$/.exec(a.trim());
-    if (!m) throw badInput(`--attr '${a}': expected name=integer, e.g. --attr latency=800`);
-    attributes[m[1]!] = Number(m[2]);
+    const m = /^([A-Za-z_]+)=(-?\d+|\d+(?:\.\d+)?(?:ms|s|m|h))$/.exec(a.trim());
+    if (!m) throw badInput(`--attr '${a}': expected name=integer (or a duration for ms attributes), e.g. --attr latency=800`);
+    written[m[1]!] = /^-?\d+$/.test(m[2]!) ? Number(m[2]) : m[2];
   }
-  const req: ToxicRequest = { type: opts.type, stream: opts.stream as 'upstream' | 'downstream', toxicity, attributes };
-  if (opts.name) req.name = opts.name;
-  try {
-    checkToxic(req);
-  } catch (e) {
-    throw badInput(`--attr: ${e instanceof Error ? e.message : String(e)}`);
+  const r = faultBodySchema.safeParse(written);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    const field = String(i.path.at(-1) ?? '');
+    const flag = field === 'toxic' || field === 'type' ? (/unknown toxic/.test(i.message) ? '--type' : '--attr') : field === 'stream' || field === 'toxicity' || field === 'name' ? `--${field}` : '--attr';
+    const hint = flag === '--type' ? "; for an outage use 'crumple toxic down'" : '';
+    throw badInput(`${flag}: ${i.message.replace(/^bad request body: json: /, '')}${hint}`);
   }
-  return req;
+  const spec = (r.data as { toxic: ToxicSpec }).toxic;
+  return { ...spec, stream: spec.stream ?? 'downstream', toxicity: spec.toxicity ?? 1 };
 }
 
 async function prepare(io: Io, faults: NetworkFaults, proxy: string, opts: Common): Promise<void> {

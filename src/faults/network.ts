@@ -1,14 +1,6 @@
 import { Toxiproxy, ToxiproxyError } from 'toxiproxy-node-client';
 import { CrumpleError } from '../errors.js';
-import { toxics, toxicAttributes, visibleToxicTypes } from '../proxy/toxics/index.js';
-
-export interface ToxicRequest {
-  type: string;
-  name?: string;
-  stream?: 'upstream' | 'downstream';
-  toxicity?: number;
-  attributes?: Record<string, number>;
-}
+import { parseToxicSpec, type ToxicSpecInput } from './fault.js';
 
 /**
  * Network faults through toxiproxy-node-client only, so crumple's embedded server and a real
@@ -42,11 +34,11 @@ export class NetworkFaults {
   }
 
   /**
-   * Adds a toxic; returns its name. Type and attributes are checked here first, so a typo or a
-   * value that would crash a real Toxiproxy never reaches it.
+   * Adds a toxic; returns its name. Checked here first (the one fault schema), so a typo or a value
+   * that would crash a real Toxiproxy never reaches it.
    */
-  async addToxic(proxy: string, t: ToxicRequest): Promise<string> {
-    checkToxic(t);
+  async addToxic(proxy: string, spec: ToxicSpecInput): Promise<string> {
+    const t = parseToxicSpec(spec);
     const stream = t.stream ?? 'downstream';
     const name = t.name ?? `${t.type}_${stream}`;
     const p = await this.proxy(proxy);
@@ -161,25 +153,4 @@ function statusOf(e: unknown): number | undefined {
   if (!(e instanceof ToxiproxyError) && !(e instanceof Error)) return undefined;
   const m = /status code (\d{3})/.exec(e.message);
   return m ? Number(m[1]) : undefined;
-}
-
-/** Validates a toxic request as the API would, plus unknown attribute names (which Toxiproxy silently drops). */
-export function checkToxic(t: ToxicRequest): void {
-  const toxic = toxics[t.type];
-  if (!toxic || t.type === 'noop') {
-    throw new CrumpleError('BAD_INPUT', `unknown toxic type '${t.type}' (known: ${visibleToxicTypes().join(', ')}; "down" is setEnabled(false))`);
-  }
-  if (t.stream !== undefined && t.stream !== 'upstream' && t.stream !== 'downstream') {
-    throw new CrumpleError('BAD_INPUT', `stream must be upstream or downstream, got '${String(t.stream)}'`);
-  }
-  if (t.toxicity !== undefined && !(Number.isFinite(t.toxicity) && t.toxicity >= 0 && t.toxicity <= 1)) {
-    throw new CrumpleError('BAD_INPUT', `toxicity must be a number from 0 to 1, got ${t.toxicity}`);
-  }
-  for (const k of Object.keys(t.attributes ?? {})) {
-    if (!Object.hasOwn(toxic.attributes, k)) {
-      throw new CrumpleError('BAD_INPUT', `${t.type} has no attribute '${k}' (it has: ${Object.keys(toxic.attributes).join(', ') || 'none'})`);
-    }
-  }
-  const r = toxicAttributes(t.type, t.attributes ?? {});
-  if (!r.ok) throw new CrumpleError('BAD_INPUT', r.error.replace(/^bad request body: json: /, ''));
 }

@@ -1,13 +1,8 @@
 import { CrumpleError, describeError } from '../errors.js';
 import { monotonicMs } from '../timeline/clock.js';
 import type { EventSink } from '../timeline/events.js';
-import type { NetworkFaults, ToxicRequest } from './network.js';
-
-/** One fault of a phase, as the runner hands it over (normalised from the scenario). */
-export type PhaseFault =
-  | { dependency: string; behaviour: string; params?: unknown }
-  | { dependency: string; toxic: ToxicRequest }
-  | { dependency: string; down: true };
+import type { NetworkFaults } from './network.js';
+import { describeFault, faultLayer, faultName, type Fault } from './fault.js';
 
 /** What a phase may switch on a dependency: its stand-in, and its proxy when reached through one. */
 export interface FaultableDependency {
@@ -18,16 +13,13 @@ export interface FaultableDependency {
   proxy?: string;
 }
 
-const describe = (f: PhaseFault): { fault: string; type: 'behaviour' | 'toxic' } =>
-  'behaviour' in f ? { fault: f.behaviour, type: 'behaviour' } : 'toxic' in f ? { fault: f.toxic.type, type: 'toxic' } : { fault: 'down', type: 'toxic' };
-
 /**
  * Applies a phase's faults and returns the undo. If one fault fails, those already applied are
  * undone before the error is thrown, so a half-applied phase never outlives the call.
  */
 export async function applyPhaseFaults(opts: {
   phase: string;
-  faults: readonly PhaseFault[];
+  faults: readonly Fault[];
   deps: ReadonlyMap<string, FaultableDependency>;
   network?: NetworkFaults;
   sink: EventSink;
@@ -45,9 +37,9 @@ export async function applyPhaseFaults(opts: {
     if (errors.length) throw new CrumpleError('HARNESS_FAILED', `could not clear every fault of phase '${opts.phase}'`, { details: errors });
   };
   for (const f of opts.faults) {
-    const { fault, type } = describe(f);
+    const fault = faultName(f);
     const event = (action: 'applied' | 'cleared' | 'failed', detail?: string) =>
-      opts.sink({ kind: 'fault', t: monotonicMs(), phase: opts.phase, dependency: f.dependency, fault, type, action, ...(detail ? { detail } : {}) });
+      opts.sink({ kind: 'fault', t: monotonicMs(), phase: opts.phase, dependency: f.dependency, fault, type: faultLayer(f), action, ...(detail ? { detail } : {}) });
     try {
       undos.push(await applyOne(f, opts.deps, opts.network));
       event('applied');
@@ -59,13 +51,13 @@ export async function applyPhaseFaults(opts: {
     } catch (e) {
       event('failed', describeError(e));
       await undoAll().catch(() => {});
-      throw e instanceof CrumpleError ? e : new CrumpleError('HARNESS_FAILED', `phase '${opts.phase}': could not apply ${fault} on ${f.dependency}: ${describeError(e)}`);
+      throw e instanceof CrumpleError ? e : new CrumpleError('HARNESS_FAILED', `phase '${opts.phase}': could not apply ${describeFault(f)}: ${describeError(e)}`);
     }
   }
   return undoAll;
 }
 
-async function applyOne(f: PhaseFault, deps: ReadonlyMap<string, FaultableDependency>, network?: NetworkFaults): Promise<() => Promise<void>> {
+async function applyOne(f: Fault, deps: ReadonlyMap<string, FaultableDependency>, network?: NetworkFaults): Promise<() => Promise<void>> {
   const dep = deps.get(f.dependency);
   if (!dep) throw new CrumpleError('BAD_INPUT', `fault names unknown dependency '${f.dependency}'`);
   if ('behaviour' in f) {

@@ -3,6 +3,7 @@
  * (a "link"). It reads chunks, may delay, drop, cut or slice them, and forwards them or ends
  * the link. Semantics follow Toxiproxy 2.12 (see shared/reference/toxiproxy.md).
  */
+import type { FaultKind, Ranges } from '../faults/kind.js';
 
 /** One socket read, stamped with its read time (monotonic ms) so delays count from arrival. */
 export interface Chunk {
@@ -36,6 +37,12 @@ export interface Toxic<A extends Record<string, number> = Record<string, number>
   name: string;
   /** What the peer sees on the wire, and what 0 means. */
   description: string;
+  /** What the caller goes through (checks and explore read it; see src/faults/kind.ts). */
+  kind: FaultKind;
+  /** Toxiproxy's Go struct name, so attribute errors read as the real server's do. */
+  goStruct: string;
+  /** Per attribute, the values worth exploring. */
+  explore: Ranges<A>;
   /** Every attribute with its default (Toxiproxy's defaults are all 0). */
   attributes: A;
   /** Units per attribute, for help text. */

@@ -9,9 +9,10 @@ import { behaviours } from '../../harness-servers/behaviours/index.js';
 import { wsBehaviours } from '../../harness-servers/ws/index.js';
 import { contractSchema } from '../../harness-servers/contract.js';
 import { loadShapes } from '../load/index.js';
-import { toxicAttributes, toxics, visibleToxicTypes } from '../proxy/toxics/index.js';
+import { toxics } from '../proxy/toxics/index.js';
+import { behaviourTable, faultSchema } from '../faults/fault.js';
 import { checkNameOf, checks, isCheckName } from '../checks/index.js';
-import { durationSchema, parseDuration } from '../units.js';
+import { durationSchema } from '../units.js';
 import {
   DEFAULT_CLIENT_TIMEOUT_MS,
   DEFAULT_READY_WITHIN_MS,
@@ -107,9 +108,6 @@ export const targetSchema = z
   });
 
 // ── dependencies ──────────────────────────────────────────────────────────────────────────────────
-const httpBehaviourNames = Object.keys(behaviours);
-const wsBehaviourNames = Object.keys(wsBehaviours);
-const behaviourTable = (protocol: 'http' | 'ws'): Record<string, { params: z.ZodType }> => (protocol === 'ws' ? wsBehaviours : behaviours) as never;
 
 export const dependencySchema = z
   .strictObject({
@@ -180,79 +178,7 @@ export function loadPhases(during: string | string[] | undefined, phases: readon
   return idx;
 }
 
-// ── faults ────────────────────────────────────────────────────────────────────────────────────────
-export interface ToxicFault {
-  type: string;
-  name?: string;
-  stream?: 'upstream' | 'downstream';
-  toxicity?: number;
-  attributes: Record<string, number>;
-}
-export type Fault =
-  | { dependency: string; behaviour: string; params?: unknown }
-  | { dependency: string; toxic: ToxicFault }
-  | { dependency: string; down: true };
-
-const TOXIC_KEYS = new Set(['dependency', 'toxic', 'stream', 'toxicity', 'name']);
-
-export const faultSchema = z.looseObject({ dependency: z.string() }).transform((f, ctx): Fault => {
-  const kinds = ['behaviour', 'toxic', 'down'].filter((k) => k in f);
-  if (kinds.length !== 1) {
-    ctx.addIssue({ code: 'custom', message: kinds.length ? `a fault is one of behaviour, toxic or down, not ${kinds.join(' and ')}` : 'a fault needs one of: behaviour (a stand-in behaviour), toxic (a network fault), down: true' });
-    return z.NEVER;
-  }
-  if ('down' in f) {
-    sub(ctx, z.strictObject({ dependency: z.string(), down: z.literal(true) }), f);
-    return { dependency: f.dependency, down: true };
-  }
-  if ('behaviour' in f) {
-    const r = sub(ctx, z.strictObject({ dependency: z.string(), behaviour: z.string(), params: z.unknown().optional() }), f);
-    if (!r) return z.NEVER;
-    const known = [...new Set([...httpBehaviourNames, ...wsBehaviourNames])];
-    const b = (behaviours as Record<string, { params: z.ZodType }>)[r.behaviour] ?? (wsBehaviours as Record<string, { params: z.ZodType }>)[r.behaviour];
-    if (!b) ctx.addIssue({ code: 'custom', path: ['behaviour'], message: unknownName(r.behaviour, known) });
-    else sub(ctx, b.params, r.params ?? {}, ['params']);
-    return { dependency: r.dependency, behaviour: r.behaviour, ...(r.params !== undefined ? { params: r.params } : {}) };
-  }
-  // A toxic: Toxiproxy's type, stream, toxicity, and its attributes as sibling keys.
-  const type = f.toxic;
-  if (typeof type !== 'string' || !Object.hasOwn(toxics, type) || toxics[type]!.hidden) {
-    ctx.addIssue({ code: 'custom', path: ['toxic'], message: typeof type === 'string' ? unknownName(type, visibleToxicTypes(), 'toxic') : `toxic is a type name (${visibleToxicTypes().join(', ')})` });
-    return z.NEVER;
-  }
-  const toxic = toxics[type]!;
-  const head = sub(
-    ctx,
-    z.object({
-      stream: z.enum(['upstream', 'downstream']).optional(),
-      toxicity: z.number().min(0).max(1).optional(),
-      name: z.string().min(1).optional(),
-    }),
-    { stream: f.stream, toxicity: f.toxicity, name: f.name },
-  );
-  const attributes: Record<string, number> = {};
-  for (const [k, v] of Object.entries(f)) {
-    if (TOXIC_KEYS.has(k)) continue;
-    if (!Object.hasOwn(toxic.attributes, k)) {
-      ctx.addIssue({ code: 'custom', path: [k], message: unknownName(k, Object.keys(toxic.attributes), `${type} attribute`) });
-      continue;
-    }
-    // Attributes in ms also take durations ("800ms", "1s"); Toxiproxy wants integers.
-    const n = toxic.units[k] === 'ms' && typeof v === 'string' ? parseDuration(v) : v;
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
-      ctx.addIssue({ code: 'custom', path: [k], message: typeof n === 'string' ? n : `${type}.${k} is a non-negative integer (${toxic.units[k]})` });
-      continue;
-    }
-    attributes[k] = n;
-  }
-  const checked = toxicAttributes(type, attributes);
-  if (!checked.ok) ctx.addIssue({ code: 'custom', path: ['toxic'], message: checked.error });
-  return {
-    dependency: f.dependency,
-    toxic: { type, attributes, ...(head?.stream ? { stream: head.stream } : {}), ...(head?.toxicity !== undefined ? { toxicity: head.toxicity } : {}), ...(head?.name ? { name: head.name } : {}) },
-  };
-});
-
+// ── faults: src/faults/fault.ts declares them ──────────────────────────────────────────────────────
 export const phaseSchema = z.strictObject({
   name: z.string().min(1),
   for: durationSchema.refine((ms) => ms > 0, { error: 'a phase lasts more than 0 ms' }),

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { toxics, toxicAttributes } from '../../src/proxy/toxics/index.js';
+import { toxics, toxicAttributes, type Toxic } from '../../src/proxy/toxics/index.js';
 import { proxyApi, echoProxy, dial, roundTrip } from '../net/proxy-helpers.js';
 
-describe.each(Object.entries(toxics))('toxic %s', (key, toxic) => {
+describe.each(Object.entries(toxics) as [string, Toxic][])('toxic %s', (key, toxic) => {
   it('is registered under its wire name with a description, integer defaults and units', () => {
     expect(toxic.name).toBe(key);
     expect(toxic.description.length).toBeGreaterThan(20);

@@ -21,7 +21,7 @@ function phasesFor(total: number) {
   // baseline 22 %, hang 34 %, slow network 22 %, recovery 22 % (45 s → 10/15/10/10).
   const cut = [0, 0.22, 0.56, 0.78, 1].map((f) => Math.round(f * total));
   const names = ['baseline', 'inventory hangs', 'slow network', 'recovery'];
-  const faults = [[], [{ dependency: 'inventory', fault: 'hang', type: 'behaviour' as const }], [{ dependency: 'inventory', fault: 'latency', type: 'toxic' as const }], []];
+  const faults = [[], [{ dependency: 'inventory', fault: 'hang', type: 'behaviour' as const, kinds: ['holds' as const] }], [{ dependency: 'inventory', fault: 'latency', type: 'toxic' as const, kinds: ['holds' as const] }], []];
   return names.map((name, index) => ({ index, name, startMs: cut[index]! * 1000, endMs: cut[index + 1]! * 1000, faults: faults[index]! }));
 }
 

@@ -1,6 +1,7 @@
 import type { CheckContext, PhaseWindow } from '../../src/checks/check.js';
 import type { ErrorClass, TimelineEvent } from '../../src/timeline/events.js';
 import type { Timeline } from '../../src/timeline/timeline.js';
+import { kindsOfName } from '../../src/faults/fault.js';
 
 type Fault = PhaseWindow['faults'][number];
 type Num = number | ((t: number, i: number) => number);
@@ -25,8 +26,8 @@ export class TimelineBuilder {
     return TimelineBuilder.START + t;
   }
 
-  phase(name: string, from: number, to: number, faults: (Fault | [string, string])[] = []): this {
-    const fs = faults.map((f): Fault => (Array.isArray(f) ? { dependency: f[0], fault: f[1], type: 'behaviour' } : f));
+  phase(name: string, from: number, to: number, faults: (Omit<Fault, 'kinds'> | [string, string])[] = []): this {
+    const fs = faults.map((f): Fault => (Array.isArray(f) ? { dependency: f[0], fault: f[1], type: 'behaviour', kinds: kindsOfName(f[1]) } : { ...f, kinds: kindsOfName(f.fault) }));
     this.phases.push({ index: this.phases.length, name, startMs: this.abs(from), endMs: this.abs(to), faults: fs });
     this.events.push({ kind: 'phase', t: this.abs(from), index: this.phases.length - 1, name, edge: 'start' }, { kind: 'phase', t: this.abs(to), index: this.phases.length - 1, name, edge: 'end' });
     return this;

@@ -51,7 +51,7 @@ describe('scenario loading', () => {
 
   it('names file, line, column and field path for an unknown behaviour, with did-you-mean', () => {
     const got = issues(MINI.replace('behaviour: hang', 'behaviour: hnag'));
-    expect(got).toEqual([`x.yaml:11:40: phases[1].faults[0].behaviour: unknown 'hnag' (did you mean 'hang'?)`]);
+    expect(got).toEqual([`x.yaml:11:40: phases[1].faults[0].behaviour: unknown behaviour 'hnag' (did you mean 'hang'?)`]);
   });
 
   it('reports every issue at once, each on its own line', () => {

@@ -52,7 +52,7 @@ describe('starter scenario and the init/validate commands', () => {
     const r = await cli(['validate', good, bad, join(dir, 'missing.yaml')]);
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/^ok {4}.*good\.yaml/);
-    expect(r.stderr).toMatch(/FAIL {2}.*bad\.yaml: invalid scenario \(1 issue\)\n {2}.*bad\.yaml:\d+:\d+: phases\[1\]\.faults\[0\]\.behaviour: unknown 'hnag' \(did you mean 'hang'\?\)/);
+    expect(r.stderr).toMatch(/FAIL {2}.*bad\.yaml: invalid scenario \(1 issue\)\n {2}.*bad\.yaml:\d+:\d+: phases\[1\]\.faults\[0\]\.behaviour: unknown behaviour 'hnag' \(did you mean 'hang'\?\)/);
     expect(r.stderr).toMatch(/FAIL {2}scenario file '.*missing\.yaml' does not exist/);
     const j = await cli(['validate', '--json', good, bad]);
     const parsed = JSON.parse(j.stdout) as { file: string; ok: boolean; issues: string[] }[];

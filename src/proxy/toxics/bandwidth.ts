@@ -1,5 +1,6 @@
 import type { Toxic } from '../toxic.js';
 import { monotonicMs } from '../../timeline/clock.js';
+import { log } from '../../faults/kind.js';
 
 type A = { rate: number };
 
@@ -10,6 +11,9 @@ export default {
     '0 = stall: nothing passes until the toxic is removed.',
   attributes: { rate: 0 },
   units: { rate: 'KB/s' },
+  kind: 'holds',
+  goStruct: 'BandwidthToxic',
+  explore: { rate: log(1, 10_000, 'KB/s') },
   // A negative rate panics the real Toxiproxy; we refuse it instead.
   check: (a) => (a.rate < 0 ? 'attribute rate must be >= 0 (a negative rate crashes Toxiproxy)' : undefined),
   async pipe(run) {

@@ -11,21 +11,20 @@ import noop from './noop.js';
 export type { Toxic } from '../toxic.js';
 
 /** Every toxic by its wire name (Toxiproxy's names; `noop` is hidden as upstream). */
-export const toxics: Record<string, Toxic> = { latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, noop };
-export type ToxicType = 'latency' | 'bandwidth' | 'slow_close' | 'timeout' | 'reset_peer' | 'slicer' | 'limit_data' | 'noop';
+export const toxics = { latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, noop } satisfies Record<string, Toxic<any>>;
+export type ToxicName = keyof typeof toxics;
 
-export function isToxicType(t: unknown): t is ToxicType {
+export function isToxicType(t: unknown): t is ToxicName {
   return typeof t === 'string' && Object.hasOwn(toxics, t);
 }
 
-/** Toxic types a user would pick (without the hidden noop). */
-export const visibleToxicTypes = (): string[] => Object.values(toxics).filter((t) => !t.hidden).map((t) => t.name);
+/** The entry for a wire name, or undefined: the one way to look a toxic up by a string. */
+export function getToxic(name: string): Toxic | undefined {
+  return isToxicType(name) ? (toxics[name] as Toxic) : undefined;
+}
 
-// Toxiproxy's Go struct names, so attribute errors read as they do there.
-const GO_STRUCT: Record<string, string> = {
-  latency: 'LatencyToxic', bandwidth: 'BandwidthToxic', slow_close: 'SlowCloseToxic', timeout: 'TimeoutToxic',
-  reset_peer: 'ResetToxic', slicer: 'SlicerToxic', limit_data: 'LimitDataToxic', noop: 'NoopToxic',
-};
+/** Toxic types a user would pick (without the hidden noop). */
+export const visibleToxicTypes = (): ToxicName[] => (Object.keys(toxics) as ToxicName[]).filter((t) => !(toxics[t] as Toxic).hidden);
 
 export type AttributeResult = { ok: true; attributes: Record<string, number> } | { ok: false; error: string };
 
@@ -35,18 +34,19 @@ export type AttributeResult = { ok: true; attributes: Record<string, number> } |
  * crash the real Toxiproxy are refused. Errors read like Toxiproxy's (`bad request body: json: ...`).
  */
 export function toxicAttributes(type: string, raw: unknown, base?: Record<string, number>): AttributeResult {
-  const toxic = toxics[type];
+  const toxic = getToxic(type);
   if (!toxic) return { ok: false, error: 'invalid toxic type' };
+  const go = toxic.goStruct;
   const out: Record<string, number> = { ...toxic.attributes, ...base };
   if (raw !== null && raw !== undefined) {
     if (typeof raw !== 'object' || Array.isArray(raw)) {
-      return { ok: false, error: `bad request body: json: cannot unmarshal ${goKind(raw)} into Go struct field ${GO_STRUCT[type]}.attributes of type toxics.${GO_STRUCT[type]}` };
+      return { ok: false, error: `bad request body: json: cannot unmarshal ${goKind(raw)} into Go struct field ${go}.attributes of type toxics.${go}` };
     }
     for (const [k, v] of Object.entries(raw)) {
       if (!Object.hasOwn(toxic.attributes, k)) continue; // Toxiproxy silently drops unknown attributes
       if (typeof v !== 'number' || !Number.isSafeInteger(v)) {
         const what = typeof v === 'number' ? `number ${v}` : goKind(v);
-        return { ok: false, error: `bad request body: json: cannot unmarshal ${what} into Go struct field ${GO_STRUCT[type]}.attributes.${k} of type int64` };
+        return { ok: false, error: `bad request body: json: cannot unmarshal ${what} into Go struct field ${go}.attributes.${k} of type int64` };
       }
       out[k] = v;
     }

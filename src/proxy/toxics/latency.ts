@@ -1,5 +1,6 @@
 import type { Toxic } from '../toxic.js';
 import { monotonicMs } from '../../timeline/clock.js';
+import { log, int } from '../../faults/kind.js';
 
 type A = { latency: number; jitter: number };
 
@@ -10,6 +11,9 @@ export default {
     'chunks are pipelined, never reordered, and the close waits behind them. 0 = no delay.',
   attributes: { latency: 0, jitter: 0 },
   units: { latency: 'ms', jitter: 'ms' },
+  kind: 'holds',
+  goStruct: 'LatencyToxic',
+  explore: { latency: log(10, 10_000, 'ms'), jitter: int(0, 1000, 'ms') },
   async pipe(run) {
     const { latency, jitter } = run.attrs;
     for (;;) {

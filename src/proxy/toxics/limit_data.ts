@@ -1,4 +1,5 @@
 import type { Toxic } from '../toxic.js';
+import { log } from '../../faults/kind.js';
 
 type A = { bytes: number };
 
@@ -9,6 +10,9 @@ export default {
     'the limit, then closes the connection. 0 = closes at the first data, forwarding nothing.',
   attributes: { bytes: 0 },
   units: { bytes: 'bytes' },
+  kind: 'bad-input',
+  goStruct: 'LimitDataToxic',
+  explore: { bytes: log(1, 1 << 20, 'bytes') },
   async pipe(run) {
     const s = run.state;
     s.sent ??= 0;

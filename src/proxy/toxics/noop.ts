@@ -5,6 +5,9 @@ export default {
   description: 'Passes everything unchanged (hidden in Toxiproxy too).',
   attributes: {},
   units: {},
+  kind: 'healthy',
+  goStruct: 'NoopToxic',
+  explore: {},
   hidden: true,
   pipe: passThrough,
 } satisfies Toxic<Record<string, never>>;

@@ -1,4 +1,5 @@
 import type { Toxic } from '../toxic.js';
+import { int } from '../../faults/kind.js';
 
 type A = { timeout: number };
 
@@ -10,6 +11,9 @@ export default {
     'are never reset. 0 = at once.',
   attributes: { timeout: 0 },
   units: { timeout: 'ms' },
+  kind: 'fails-fast',
+  goStruct: 'ResetToxic',
+  explore: { timeout: int(0, 2000, 'ms') },
   resetAtAccept: true,
   async pipe(run) {
     const c = await run.read();

@@ -1,4 +1,5 @@
 import type { Toxic } from '../toxic.js';
+import { log, oneOf } from '../../faults/kind.js';
 
 type A = { average_size: number; size_variation: number; delay: number };
 
@@ -31,6 +32,9 @@ export default {
     'microseconds apart; the bytes are unchanged.',
   attributes: { average_size: 0, size_variation: 0, delay: 0 },
   units: { average_size: 'bytes', size_variation: 'bytes', delay: 'µs' },
+  kind: 'bad-input',
+  goStruct: 'SlicerToxic',
+  explore: { average_size: log(1, 4096, 'bytes'), size_variation: oneOf(0), delay: log(1, 100_000, 'µs') },
   // These recurse forever or pick bad split points in the real Toxiproxy (it crashes); refuse them.
   check: (a) =>
     a.average_size <= 0

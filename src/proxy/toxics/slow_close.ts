@@ -1,4 +1,5 @@
 import type { Toxic } from '../toxic.js';
+import { log } from '../../faults/kind.js';
 
 type A = { delay: number };
 
@@ -7,6 +8,9 @@ export default {
   description: 'Data passes unchanged; when the sender closes, the close reaches the peer `delay` ms later. 0 = no delay.',
   attributes: { delay: 0 },
   units: { delay: 'ms' },
+  kind: 'holds',
+  goStruct: 'SlowCloseToxic',
+  explore: { delay: log(10, 10_000, 'ms') },
   async pipe(run) {
     for (;;) {
       const c = await run.read();

@@ -1,4 +1,5 @@
 import type { Toxic } from '../toxic.js';
+import { log } from '../../faults/kind.js';
 
 type A = { timeout: number };
 
@@ -9,6 +10,9 @@ export default {
     'discarded chunk). 0 = never closes, data is dropped until removed. Removing it closes the open connections.',
   attributes: { timeout: 0 },
   units: { timeout: 'ms' },
+  kind: 'holds',
+  goStruct: 'TimeoutToxic',
+  explore: { timeout: log(10, 10_000, 'ms') },
   closeOnRemove: true,
   async pipe(run) {
     const timeout = run.attrs.timeout;
