@@ -11,6 +11,8 @@ import memory from './memory.js';
 import latency from './latency.js';
 import errors from './errors.js';
 import steadyState from './steady-state.js';
+import alive from './alive.js';
+import answered from './answered.js';
 import { describeError } from '../errors.js';
 
 /** Every check by the name used in a scenario's `expect`. */
@@ -27,6 +29,8 @@ export const checks = {
   latency,
   errors,
   'steady-state': steadyState,
+  alive,
+  answered,
 } satisfies Record<string, Check>;
 
 export type CheckName = keyof typeof checks;

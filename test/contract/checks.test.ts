@@ -17,6 +17,8 @@ const samples: Record<keyof typeof checks, unknown> = {
   latency: { p99: '< 100ms' },
   errors: { rate: '< 1%' },
   'steady-state': { errors: '< 1%' },
+  alive: true,
+  answered: { hung: '<= 1%' },
 };
 
 describe.each(Object.entries(checks))('check %s', (key, check) => {

@@ -63,7 +63,7 @@ describe('crumple run (the CLI, in-process)', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('behaviour: hang', 'behaviour: hnag'));
     const r = await cli(['run', file, '--reports', join(dir, 'r')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/phases\[1\]\.faults\[0\]\.behaviour: unknown 'hnag' \(did you mean 'hang'\?\)/);
+    expect(r.stderr).toMatch(/phases\[1\]\.faults\[0\]\.behaviour: unknown behaviour 'hnag' \(did you mean 'hang'\?\)/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
