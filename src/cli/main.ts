@@ -14,11 +14,12 @@ import init from './init.js';
 import report from './report.js';
 import toxic from './toxic.js';
 import standin from './standin.js';
+import exploreCmd from './explore.js';
 
 /** A command file: adds itself to the program. Its action sets `exit.code` (0, 1 or 2). */
 export type Register = (program: Command, io: Io, exit: { code: number }) => void;
 
-const commands: Register[] = [run, validate, init, serve, standin, proxy, toxic, load, dogpile, report];
+const commands: Register[] = [run, exploreCmd, validate, init, serve, standin, proxy, toxic, load, dogpile, report];
 
 export function buildProgram(io: Io, exit: { code: number }): Command {
   const program = new Command('crumple')

@@ -75,6 +75,11 @@ function locate(doc: Document, path: readonly (string | number)[]): Node | undef
  * and its field path; syntax errors likewise. Throws one CrumpleError('SCENARIO_INVALID').
  */
 export function parseScenarioText(text: string, file: string): Scenario {
+  return parseScenarioSource(text, file).scenario;
+}
+
+/** parseScenarioText, also giving the object as written (what explore/ rewrites into trials). */
+export function parseScenarioSource(text: string, file: string): { scenario: Scenario; written: Record<string, unknown> } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
@@ -89,7 +94,7 @@ export function parseScenarioText(text: string, file: string): Scenario {
   const obj: unknown = doc.toJS({ maxAliasCount: 100 });
   if (obj === null || obj === undefined) throw invalid(file, [{ path: '', message: 'the file is empty (run `crumple init` for a starter scenario)' }]);
   const { scenario, issues } = scenarioIssues(obj);
-  if (scenario) return scenario;
+  if (scenario) return { scenario, written: obj as Record<string, unknown> };
   throw invalid(
     file,
     issues.map((i) => {
@@ -104,7 +109,7 @@ export function parseScenarioText(text: string, file: string): Scenario {
 export const MAX_SCENARIO_BYTES = 1_000_000;
 
 /** Reads and validates a scenario file. */
-export async function loadScenario(file: string): Promise<{ scenario: Scenario; file: string }> {
+export async function loadScenario(file: string): Promise<{ scenario: Scenario; file: string; written: Record<string, unknown> }> {
   let text: string;
   try {
     const buf = await readFile(file);
@@ -116,5 +121,5 @@ export async function loadScenario(file: string): Promise<{ scenario: Scenario; 
     if (code === 'ENOENT') throw new CrumpleError('NOT_FOUND', `scenario file '${file}' does not exist`);
     throw new CrumpleError('BAD_INPUT', `cannot read scenario file '${file}': ${describeError(e)}`);
   }
-  return { scenario: parseScenarioText(text, file), file };
+  return { ...parseScenarioSource(text, file), file };
 }

@@ -9,8 +9,9 @@ import { behaviours } from '../../harness-servers/behaviours/index.js';
 import { wsBehaviours } from '../../harness-servers/ws/index.js';
 import { contractSchema } from '../../harness-servers/contract.js';
 import { loadShapes } from '../load/index.js';
-import { toxics } from '../proxy/toxics/index.js';
-import { behaviourTable, faultSchema } from '../faults/fault.js';
+import { toxics, visibleToxicTypes } from '../proxy/toxics/index.js';
+import { behaviourNames, behaviourTable, faultSchema } from '../faults/fault.js';
+import { exploreSchema } from '../explore/space.js';
 import { checkNameOf, checks, isCheckName } from '../checks/index.js';
 import { durationSchema } from '../units.js';
 import {
@@ -65,6 +66,8 @@ function knownFields(): string[] {
   const add = (schema: unknown) => fieldsOf(schema).forEach((k) => names.add(k));
   for (const c of Object.values(checks)) add(c.expectation);
   for (const l of Object.values(loadShapes)) add(l.spec);
+  add(exploreSchema);
+  for (const k of ['rate', 'optional', 'uses', 'min', 'max', 'alive', 'answered', 'recovers', 'calls-per-request', 'rss-growth', 'isolation']) names.add(k);
   for (const t of Object.values(toxics)) for (const k of Object.keys(t.attributes)) names.add(k);
   return (fieldCache = [...names]);
 }
@@ -221,6 +224,8 @@ const scenarioShape = z.strictObject({
   allowHosts: z.array(z.string().min(1)).optional(),
   /** crumple's load client gives up on a request after this. */
   clientTimeout: boundedDuration(MAX_CLIENT_TIMEOUT_MS, 'clientTimeout').default(DEFAULT_CLIENT_TIMEOUT_MS),
+  /** The space `crumple explore` searches (ignored by `crumple run`). */
+  explore: exploreSchema.optional(),
 });
 
 /** Cross-references: names used in faults and expectations must exist, and fit what they refer to. */
@@ -267,6 +272,23 @@ function crossCheck(s: z.output<typeof scenarioShape>, ctx: z.RefinementCtx): vo
     ['phase', phases, 'phase'],
     ['during', phases, 'phase'],
   ];
+  if (s.explore) {
+    const x = s.explore;
+    const faultNames = [...behaviourNames, ...visibleToxicTypes(), 'down'];
+    (x.dependencies ?? []).forEach((d, i) => {
+      if (!deps.includes(d)) ctx.addIssue({ code: 'custom', path: ['explore', 'dependencies', i], message: unknownName(d, deps, 'dependency') });
+    });
+    (x.faults ?? []).forEach((f, i) => {
+      if (!faultNames.includes(f)) ctx.addIssue({ code: 'custom', path: ['explore', 'faults', i], message: unknownName(f, faultNames, 'fault') });
+    });
+    for (const [name, l] of Object.entries(x.load)) {
+      if (!loads.includes(name)) ctx.addIssue({ code: 'custom', path: ['explore', 'load', name], message: unknownName(name, loads, 'load') });
+      (l.uses ?? []).forEach((d, i) => {
+        if (!deps.includes(d)) ctx.addIssue({ code: 'custom', path: ['explore', 'load', name, 'uses', i], message: unknownName(d, deps, 'dependency') });
+      });
+    }
+    if (!deps.length) ctx.addIssue({ code: 'custom', path: ['explore'], message: 'explore needs at least one dependency to fault' });
+  }
   for (const [key, x] of Object.entries(s.expect)) {
     if (typeof x !== 'object' || x === null) continue;
     for (const [field, known, what] of refs) {
