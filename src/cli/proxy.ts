@@ -1,4 +1,4 @@
-import type { Register } from './main.js';
+import type { Register } from './register.js';
 import { isLoopback } from '../safety.js';
 import { CrumpleError, badInput } from '../errors.js';
 import { startProxyServer } from '../proxy/server.js';

@@ -1,4 +1,4 @@
-import type { Register } from './main.js';
+import type { Register } from './register.js';
 import { isLoopback } from '../safety.js';
 import { CrumpleError, badInput } from '../errors.js';
 import { startStandIn, type StandIn, type StandInOptions } from '../../harness-servers/server.js';

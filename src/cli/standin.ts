@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Register } from './main.js';
+import type { Register } from './register.js';
 import { isLoopback } from '../safety.js';
 import { CrumpleError, badInput } from '../errors.js';
 import { formatMs } from '../units.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import type { Register } from './main.js';
+import type { Register } from './register.js';
 import { isLoopback, sleep } from '../safety.js';
 import type { Io } from './io.js';
 import { CrumpleError, badInput, describeError } from '../errors.js';
