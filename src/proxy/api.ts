@@ -38,6 +38,8 @@ async function createProxy({ registry, body }: Call): Promise<Reply> {
   const b = proxyBody(await body());
   if (!b.name) throw new ApiError(400, 'missing required field: name');
   if (!b.upstream) throw new ApiError(400, 'missing required field: upstream');
+  const bad = nameProblem(b.name, '');
+  if (bad) throw new ApiError(400, bad);
   if (registry.proxies.has(b.name)) throw new ApiError(409, 'proxy already exists');
   const p = await newProxy(b.name, b.listen ?? '', b.upstream, b.enabled ?? true);
   registry.proxies.set(b.name, p);
@@ -50,7 +52,7 @@ async function populate({ registry, body }: Call): Promise<Reply> {
   const items = raw.map((r) => proxyBody(r));
   items.forEach((b, i) => {
     const at = ` at proxy ${i + 1}`;
-    const bad = !b.name ? `missing required field: name${at}` : !b.upstream ? `missing required field: upstream${at}` : undefined;
+    const bad = !b.name ? `missing required field: name${at}` : !b.upstream ? `missing required field: upstream${at}` : nameProblem(b.name, at);
     if (bad) throw new PopulateError(400, bad, null);
   });
   const done: ProxyJson[] = [];
@@ -202,15 +204,15 @@ const routes: Route[] = [
 type Params = Pick<Call, 'proxy' | 'toxic'>;
 
 /** The params when `segments` (raw and decoded) fit `path`, else undefined. */
-function fit(path: string[], raw: string[], decoded: (string | undefined)[]): Params | undefined {
+function fit(path: string[], raw: string[], decoded: string[]): Params | undefined {
   if (path.length !== raw.length) return undefined;
   const params: Params = { proxy: '', toxic: '' };
   for (let i = 0; i < path.length; i++) {
     const p = path[i]!;
     if (p === '{proxy}' || p === '{toxic}') {
-      const name = decoded[i];
+      const name = decoded[i]!;
       // Names with "/" are unreachable upstream too (even as %2F).
-      if (name === undefined || name === '' || name.includes('/')) return undefined;
+      if (name === '' || name.includes('/')) return undefined;
       params[p === '{proxy}' ? 'proxy' : 'toxic'] = name;
     } else if (p !== raw[i]) return undefined;
   }
@@ -225,10 +227,15 @@ export function apiHandler(registry: ProxyRegistry): (req: IncomingMessage, res:
     const path = (req.url ?? '/').split('?')[0]!;
     const raw = path.split('/').slice(1);
     const decoded = raw.map(safeDecode);
+    if (decoded.includes(undefined)) {
+      req.resume();
+      sendError(res, 400, `bad path ${path}: malformed percent-encoding`);
+      return;
+    }
     let params: Params | undefined;
     const methods: Route[] = [];
     for (const r of routes) {
-      const p = fit(r.path, raw, decoded);
+      const p = fit(r.path, raw, decoded as string[]);
       if (!p) continue;
       params = p;
       methods.push(r);
@@ -270,6 +277,20 @@ function answer(res: ServerResponse, reply: Reply): void {
     res.writeHead(reply.status, { 'Content-Type': reply.type });
     res.end(reply.text);
   } else send(res, reply.status, reply.json);
+}
+
+/**
+ * Proxy names the API can address again (a name with "/" or NUL could be created and never deleted):
+ * one URL path segment needing no escape and no dot-segment normalisation. Real Toxiproxy takes any
+ * name; the names toxiproxy-node-client users and crumple make (crumple-<dependency>) all fit.
+ */
+const NAME = /^[A-Za-z0-9_.:-]{1,255}$/;
+
+/** Why `name` is refused (400), or undefined when it is fine. */
+function nameProblem(name: string, where: string): string | undefined {
+  if (NAME.test(name) && name !== '.' && name !== '..') return undefined;
+  const shown = JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}...` : name);
+  return `invalid field: name${where}: ${shown} cannot be addressed in a URL (letters, digits and - _ . : only, at most 255)`;
 }
 
 function findToxic(p: Proxy, name: string): ToxicSpec {
