@@ -1,7 +1,7 @@
 /**
  * The control API: list stand-ins, read and switch a behaviour (with params), read the observation
  * log, reset. JSON over HTTP on its own port, 127.0.0.1 by default, optional bearer token. Every
- * error is JSON naming the cause: 400 bad body (field named), 401 token, 404 unknown route or
+ * error is JSON naming the cause: 400 bad path or body (field named), 401 token, 404 unknown route or
  * stand-in, 405 wrong method, 413 body too large; a handler failure is a 500, never a crash.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -72,6 +72,15 @@ async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   return v as Record<string, unknown>;
 }
 
+/** The non-empty segments of a path, percent-decoded; undefined when an escape is malformed. */
+function decodePath(pathname: string): string[] | undefined {
+  try {
+    return pathname.split('/').filter(Boolean).map((p) => decodeURIComponent(p));
+  } catch {
+    return undefined;
+  }
+}
+
 function tokenOk(req: IncomingMessage, token: string | undefined): boolean {
   if (!token) return true;
   const h = req.headers.authorization ?? '';
@@ -93,9 +102,9 @@ export async function startControlApi(
     return s;
   };
 
-  async function route(req: IncomingMessage, url: URL): Promise<[number, unknown]> {
+  /** `parts`: the path's segments, already percent-decoded. */
+  async function route(req: IncomingMessage, url: URL, parts: string[]): Promise<[number, unknown]> {
     const method = req.method ?? 'GET';
-    const parts = url.pathname.split('/').filter(Boolean).map((p) => decodeURIComponent(p));
     const only = (...allowed: string[]) => {
       if (!allowed.includes(method)) throw new HttpError(405, `${method} not allowed on ${url.pathname} (use ${allowed.join(' or ')})`);
     };
@@ -175,12 +184,18 @@ export async function startControlApi(
       send(res, 400, { error: 'url: not a valid request target' });
       return;
     }
+    const parts = decodePath(url.pathname);
+    if (!parts) {
+      req.resume();
+      send(res, 400, { error: `path: malformed percent-encoding in ${url.pathname}` });
+      return;
+    }
     if (!tokenOk(req, opts.token)) {
       res.setHeader('www-authenticate', 'Bearer');
       send(res, 401, { error: 'authorization: missing or wrong bearer token' });
       return;
     }
-    route(req, url).then(
+    route(req, url, parts).then(
       ([status, body]) => send(res, status, body),
       (e: unknown) => {
         if (e instanceof HttpError) send(res, e.status, { error: e.message, ...e.extra });

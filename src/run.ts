@@ -18,7 +18,7 @@ import { startSampler } from './target/sample.js';
 import { freePort } from './target/free-port.js';
 import { startLoad } from './load/index.js';
 import type { LoadSummary } from './load/shape.js';
-import { sleep } from './load/common.js';
+import { sleep } from './safety.js';
 import { monotonicMs } from './timeline/clock.js';
 import { Recorder } from './timeline/recorder.js';
 import { startLagSampler } from './timeline/lag.js';

@@ -1,4 +1,4 @@
-import type { Register } from './main.js';
+import type { Register } from './register.js';
 import { badInput } from '../errors.js';
 import { formatLoadSummary } from '../load/format.js';
 import { flagHeaders, flagInt, flagMs, requestOptions, runWithProgress, splitUrl } from './load.js';

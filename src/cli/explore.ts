@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { Register } from './main.js';
+import type { Register } from './register.js';
 import { loadScenario } from '../scenario/load.js';
 import { exploreSchema } from '../explore/space.js';
 import { explore, type ExploreState, type TrialRecord } from '../explore/search.js';

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import type { Register } from './main.js';
+import type { Register } from './register.js';
 import { CrumpleError, describeError } from '../errors.js';
 import { STARTER } from '../scenario/starter.js';
 

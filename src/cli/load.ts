@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Register } from './main.js';
+import type { Register } from './register.js';
 import type { Io } from './io.js';
 import { badInput } from '../errors.js';
 import { parseDuration, parseRate } from '../units.js';

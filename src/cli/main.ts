@@ -4,6 +4,7 @@ import { realpathSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isCrumpleError } from '../errors.js';
 import { processIo, type Io } from './io.js';
+import type { Register } from './register.js';
 import serve from './serve.js';
 import proxy from './proxy.js';
 import load from './load.js';
@@ -15,9 +16,6 @@ import report from './report.js';
 import toxic from './toxic.js';
 import standin from './standin.js';
 import exploreCmd from './explore.js';
-
-/** A command file: adds itself to the program. Its action sets `exit.code` (0, 1 or 2). */
-export type Register = (program: Command, io: Io, exit: { code: number }) => void;
 
 const commands: Register[] = [run, exploreCmd, validate, init, serve, standin, proxy, toxic, load, dogpile, report];
 

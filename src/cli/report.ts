@@ -1,4 +1,4 @@
-import type { Register } from './main.js';
+import type { Register } from './register.js';
 import { badInput } from '../errors.js';
 import { exitCodeOf, readRunResult, renderComparison, renderTerminal, writeReports } from '../report/index.js';
 import { join } from 'node:path';

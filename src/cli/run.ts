@@ -1,4 +1,4 @@
-import type { Register } from './main.js';
+import type { Register } from './register.js';
 import { loadScenario } from '../scenario/load.js';
 import { scenarioToPlan } from '../scenario/plan.js';
 import { runPlan } from '../run.js';

@@ -1,5 +1,5 @@
-import type { Register } from './main.js';
-import { isLoopback } from '../load/host-guard.js';
+import type { Register } from './register.js';
+import { isLoopback } from '../safety.js';
 import { CrumpleError, badInput } from '../errors.js';
 import { startStandIn, type StandIn, type StandInOptions } from '../../harness-servers/server.js';
 import { startControlApi } from '../../harness-servers/control.js';

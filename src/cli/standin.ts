@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { Register } from './main.js';
-import { isLoopback } from '../load/host-guard.js';
+import type { Register } from './register.js';
+import { isLoopback } from '../safety.js';
 import { CrumpleError, badInput } from '../errors.js';
 import { formatMs } from '../units.js';
 

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import type { Register } from './main.js';
-import { sleep } from '../load/common.js';
-import { isLoopback } from '../load/host-guard.js';
+import type { Register } from './register.js';
+import { isLoopback, sleep } from '../safety.js';
 import type { Io } from './io.js';
 import { CrumpleError, badInput, describeError } from '../errors.js';
 import { parseDuration, formatMs } from '../units.js';

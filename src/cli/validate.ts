@@ -1,4 +1,4 @@
-import type { Register } from './main.js';
+import type { Register } from './register.js';
 import { isCrumpleError } from '../errors.js';
 import { loadScenario } from '../scenario/load.js';
 import { runDurationMs } from '../scenario/schema.js';

@@ -129,17 +129,3 @@ export function recordOutcome(sink: EventSink, tally: Tally, load: string, t: nu
   if (o.error) sink({ kind: 'response', t, load, latencyMs, error: o.error, bytes: o.bytes });
   else sink({ kind: 'response', t, load, latencyMs, status: o.status!, bytes: o.bytes });
 }
-
-/** Resolves after ms, or at once when the signal aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

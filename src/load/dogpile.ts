@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { monotonicMs } from '../timeline/clock.js';
 import { Histogram, roundUs } from '../timeline/summary.js';
-import { Tally, boundedDuration, buildRequest, deadlineOf, intIn, recordOutcome, requestFields, sleep, targetOf } from './common.js';
+import { Tally, boundedDuration, buildRequest, deadlineOf, intIn, recordOutcome, requestFields, targetOf } from './common.js';
+import { sleep } from '../safety.js';
 import { HttpConn, type Outcome } from './http-conn.js';
 import type { DogpilePulse, LoadShape } from './shape.js';
 

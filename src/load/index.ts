@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { CrumpleError } from '../errors.js';
 import type { EventSink } from '../timeline/events.js';
 import { LIMITS } from './common.js';
-import { assertHostAllowed } from './host-guard.js';
+import { assertHostAllowed } from '../safety.js';
 import type { LoadShape, LoadSummary } from './shape.js';
 import { runInWorker } from './thread.js';
 import steady from './steady.js';
@@ -11,7 +11,6 @@ import ramp from './ramp.js';
 import wsStorm from './ws-storm.js';
 
 export type { LoadShape, LoadSummary, DogpilePulse, RampStep, WsStorm } from './shape.js';
-export { assertHostAllowed, isLoopback } from './host-guard.js';
 
 /** The load shapes: file name = table key = `shape:` in a scenario. */
 export const loadShapes: Record<string, LoadShape> = {

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import WebSocket from 'ws';
 import { monotonicMs } from '../timeline/clock.js';
 import type { ErrorClass } from '../timeline/events.js';
-import { LIMITS, Tally, boundedDuration, deadlineOf, intIn, sleep } from './common.js';
+import { LIMITS, Tally, boundedDuration, deadlineOf, intIn } from './common.js';
+import { sleep } from '../safety.js';
 import { errorClass } from './http-conn.js';
 import type { LoadShape, WsStorm } from './shape.js';
 

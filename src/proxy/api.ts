@@ -1,3 +1,8 @@
+/**
+ * The Toxiproxy 2.x HTTP API over a registry: a route table (method + path -> handler) and one
+ * gate that decodes the path, finds the route and turns whatever a handler throws into the status
+ * and body Toxiproxy answers (test/net/proxy-api.test.ts pins the wire behaviour).
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { ApiError, Proxy, ProxyRegistry, toxicJson, type ProxyJson } from './proxy.js';
@@ -8,194 +13,234 @@ import type { ToxicSpec } from './link.js';
 export const API_VERSION = '2.12.0+crumple';
 const MAX_BODY = 1 << 20;
 
-type Handler = (req: IncomingMessage, params: string[], body: () => Promise<unknown>) => Promise<Reply>;
-type Reply = { status: number; json?: unknown } | { status: 204 };
+/** What a handler gets: the registry, the decoded `{proxy}`/`{toxic}` path segments, the JSON body on demand. */
+interface Call {
+  registry: ProxyRegistry;
+  proxy: string;
+  toxic: string;
+  body(): Promise<unknown>;
+}
+type Reply = { status: 200 | 201; json: unknown } | { status: 204 } | { status: 200; text: string; type: string };
+type Handler = (c: Call) => Promise<Reply>;
 
-/**
- * The Toxiproxy 2.x HTTP API over a registry. Every handler throws ApiError for a client error;
- * the one gate below turns it into Toxiproxy's error body.
- */
-export function apiHandler(registry: ProxyRegistry): (req: IncomingMessage, res: ServerResponse) => void {
-  const routes: { pattern: string[]; methods: Record<string, Handler> }[] = [
-    { pattern: ['proxies'], methods: { GET: listProxies, POST: createProxy } },
-    { pattern: ['populate'], methods: { POST: populate } },
-    { pattern: ['reset'], methods: { POST: reset } },
-    { pattern: ['version'], methods: { GET: async () => ({ status: 200 }) } },
-    { pattern: ['proxies', '*'], methods: { GET: getProxy, POST: updateProxy, PATCH: updateProxy, DELETE: deleteProxy } },
-    { pattern: ['proxies', '*', 'toxics'], methods: { GET: listToxics, POST: createToxic } },
-    { pattern: ['proxies', '*', 'toxics', '*'], methods: { GET: getToxic, POST: updateToxic, PATCH: updateToxic, DELETE: deleteToxic } },
-  ];
+const ok = (json: unknown): Reply => ({ status: 200, json });
+const NO_CONTENT: Reply = { status: 204 };
 
-  async function listProxies(): Promise<Reply> {
-    const out: Record<string, ProxyJson> = {};
-    for (const p of registry.sorted()) out[p.name] = p.json();
-    return { status: 200, json: out };
-  }
+// ---- the handlers, one per route; each throws ApiError (Toxiproxy's wording) for a client error ----
 
-  async function createProxy(_req: IncomingMessage, _p: string[], body: () => Promise<unknown>): Promise<Reply> {
-    const b = proxyBody(await body(), true);
-    if (!b.name) throw new ApiError(400, 'missing required field: name');
-    if (!b.upstream) throw new ApiError(400, 'missing required field: upstream');
-    if (registry.proxies.has(b.name)) throw new ApiError(409, 'proxy already exists');
-    const p = await newProxy(b.name, b.listen ?? '', b.upstream, b.enabled ?? true);
-    registry.proxies.set(b.name, p);
-    return { status: 201, json: p.json() };
-  }
+async function listProxies({ registry }: Call): Promise<Reply> {
+  const out: Record<string, ProxyJson> = {};
+  for (const p of registry.sorted()) out[p.name] = p.json();
+  return ok(out);
+}
 
-  async function newProxy(name: string, listen: string, upstream: string, enabled: boolean): Promise<Proxy> {
-    const p = new Proxy(name, listen, upstream);
-    if (enabled) await p.start();
-    return p;
-  }
+async function createProxy({ registry, body }: Call): Promise<Reply> {
+  const b = proxyBody(await body());
+  if (!b.name) throw new ApiError(400, 'missing required field: name');
+  if (!b.upstream) throw new ApiError(400, 'missing required field: upstream');
+  const bad = nameProblem(b.name, '');
+  if (bad) throw new ApiError(400, bad);
+  if (registry.proxies.has(b.name)) throw new ApiError(409, 'proxy already exists');
+  const p = await newProxy(b.name, b.listen ?? '', b.upstream, b.enabled ?? true);
+  registry.proxies.set(b.name, p);
+  return { status: 201, json: p.json() };
+}
 
-  async function populate(_req: IncomingMessage, _p: string[], body: () => Promise<unknown>): Promise<Reply> {
-    const raw = await body();
-    if (!Array.isArray(raw)) throw new PopulateError(400, `bad request body: json: cannot unmarshal ${kind(raw)} into Go value of type []proxy`, null);
-    const items = raw.map((r) => proxyBody(r, true));
-    items.forEach((b, i) => {
-      if (!b.name) throw new PopulateError(400, `missing required field: name at proxy ${i + 1}`, null);
-      if (!b.upstream) throw new PopulateError(400, `missing required field: upstream at proxy ${i + 1}`, null);
-    });
-    const done: ProxyJson[] = [];
-    for (const b of items) {
-      try {
-        const existing = registry.proxies.get(b.name!);
-        if (existing && !existing.differs(b.listen ?? '', b.upstream!)) {
-          done.push(existing.json()); // same listen and upstream: left untouched, as upstream
-          continue;
-        }
-        if (existing) {
-          await existing.stop();
-          registry.proxies.delete(b.name!);
-        }
-        const p = await newProxy(b.name!, b.listen ?? '', b.upstream!, b.enabled ?? true);
-        registry.proxies.set(b.name!, p);
-        done.push(p.json());
-      } catch (e) {
-        if (e instanceof ApiError) throw new PopulateError(e.status, e.message, done.length ? done : null);
-        throw e;
+async function populate({ registry, body }: Call): Promise<Reply> {
+  const raw = await body();
+  if (!Array.isArray(raw)) throw new PopulateError(400, `bad request body: json: cannot unmarshal ${kind(raw)} into Go value of type []proxy`, null);
+  const items = raw.map((r) => proxyBody(r));
+  items.forEach((b, i) => {
+    const at = ` at proxy ${i + 1}`;
+    const bad = !b.name ? `missing required field: name${at}` : !b.upstream ? `missing required field: upstream${at}` : nameProblem(b.name, at);
+    if (bad) throw new PopulateError(400, bad, null);
+  });
+  const done: ProxyJson[] = [];
+  for (const b of items) {
+    try {
+      const existing = registry.proxies.get(b.name!);
+      if (existing && !existing.differs(b.listen ?? '', b.upstream!)) {
+        done.push(existing.json()); // same listen and upstream: left untouched, as upstream
+        continue;
       }
+      if (existing) {
+        await existing.stop();
+        registry.proxies.delete(b.name!);
+      }
+      const p = await newProxy(b.name!, b.listen ?? '', b.upstream!, b.enabled ?? true);
+      registry.proxies.set(b.name!, p);
+      done.push(p.json());
+    } catch (e) {
+      if (e instanceof ApiError) throw new PopulateError(e.status, e.message, done.length ? done : null);
+      throw e;
     }
-    // Deviation: `[]` answers proxies: [] (Toxiproxy says null, which crashes toxiproxy-node-client).
-    return { status: 201, json: { proxies: done } };
   }
+  // Deviation: `[]` answers proxies: [] (Toxiproxy says null, which crashes toxiproxy-node-client).
+  return { status: 201, json: { proxies: done } };
+}
 
-  async function reset(): Promise<Reply> {
-    for (const p of registry.sorted()) {
-      p.removeAllToxics();
-      if (!p.enabled) await p.start();
-    }
-    return { status: 204 };
+async function reset({ registry }: Call): Promise<Reply> {
+  for (const p of registry.sorted()) {
+    p.removeAllToxics();
+    if (!p.enabled) await p.start();
   }
+  return NO_CONTENT;
+}
 
-  async function getProxy(_r: IncomingMessage, [name]: string[]): Promise<Reply> {
-    return { status: 200, json: registry.get(name!).json() };
-  }
+async function version(): Promise<Reply> {
+  return { status: 200, type: 'application/json;charset=utf-8', text: `{"version": "${API_VERSION}"}\n` };
+}
 
-  async function updateProxy(_r: IncomingMessage, [name]: string[], body: () => Promise<unknown>): Promise<Reply> {
-    const p = registry.get(name!);
-    const b = proxyBody(await body(), false);
-    const listen = b.listen ?? p.listen;
-    const upstream = b.upstream ?? p.upstream;
-    const enabled = b.enabled ?? p.enabled;
-    if (p.differs(listen, upstream)) {
-      await p.stop();
-      p.listen = listen;
-      p.upstream = upstream;
-      if (enabled) await p.start(); // a bind failure leaves it disabled with the new listen stored
-    } else if (enabled !== p.enabled) {
-      if (enabled) await p.start();
-      else await p.stop();
-    }
-    return { status: 200, json: p.json() };
-  }
+async function getProxy({ registry, proxy }: Call): Promise<Reply> {
+  return ok(registry.get(proxy).json());
+}
 
-  async function deleteProxy(_r: IncomingMessage, [name]: string[]): Promise<Reply> {
-    const p = registry.get(name!);
-    registry.proxies.delete(name!);
+async function updateProxy({ registry, proxy, body }: Call): Promise<Reply> {
+  const p = registry.get(proxy);
+  const b = proxyBody(await body());
+  const listen = b.listen ?? p.listen;
+  const upstream = b.upstream ?? p.upstream;
+  const enabled = b.enabled ?? p.enabled;
+  if (p.differs(listen, upstream)) {
     await p.stop();
-    return { status: 204 };
+    p.listen = listen;
+    p.upstream = upstream;
+    if (enabled) await p.start(); // a bind failure leaves it disabled with the new listen stored
+  } else if (enabled !== p.enabled) {
+    if (enabled) await p.start();
+    else await p.stop();
   }
+  return ok(p.json());
+}
 
-  async function listToxics(_r: IncomingMessage, [name]: string[]): Promise<Reply> {
-    return { status: 200, json: registry.get(name!).orderedToxics().map(toxicJson) };
+async function deleteProxy({ registry, proxy }: Call): Promise<Reply> {
+  const p = registry.get(proxy);
+  registry.proxies.delete(proxy);
+  await p.stop();
+  return NO_CONTENT;
+}
+
+async function listToxics({ registry, proxy }: Call): Promise<Reply> {
+  return ok(registry.get(proxy).orderedToxics().map(toxicJson));
+}
+
+async function createToxic({ registry, proxy, body }: Call): Promise<Reply> {
+  const p = registry.get(proxy);
+  const b = object(await body());
+  const typeRaw = field(b, 'type', 'string');
+  const nameRaw = field(b, 'name', 'string');
+  const streamRaw = field(b, 'stream', 'string');
+  const toxicity = field(b, 'toxicity', 'number');
+  const stream = streamRaw ?? 'downstream';
+  const direction = stream.toLowerCase();
+  if (direction !== 'upstream' && direction !== 'downstream') throw new ApiError(400, 'stream was invalid, can be either upstream or downstream');
+  const type = typeRaw ?? '';
+  const toxicName = nameRaw || `${type}_${stream}`;
+  if (!isToxicType(type)) throw new ApiError(400, 'invalid toxic type');
+  if (p.toxics.some((t) => t.name === toxicName)) throw new ApiError(409, 'toxic already exists');
+  const attrs = toxicAttributes(type, b.attributes);
+  if (!attrs.ok) throw new ApiError(400, attrs.error);
+  const spec: ToxicSpec = {
+    name: toxicName, type, stream, direction, toxicity: toxicity ?? 1, attributes: attrs.attributes, toxic: toxics[type]!,
+  };
+  p.addToxic(spec);
+  return ok(toxicJson(spec));
+}
+
+async function getToxic({ registry, proxy, toxic }: Call): Promise<Reply> {
+  return ok(toxicJson(findToxic(registry.get(proxy), toxic)));
+}
+
+async function updateToxic({ registry, proxy, toxic, body }: Call): Promise<Reply> {
+  const p = registry.get(proxy);
+  const b = object(await body());
+  const toxicity = field(b, 'toxicity', 'number');
+  const spec = findToxic(p, toxic);
+  const attrs = toxicAttributes(spec.type, b.attributes, spec.attributes); // merged: only keys sent change
+  if (!attrs.ok) throw new ApiError(400, attrs.error);
+  spec.attributes = attrs.attributes;
+  if (toxicity !== undefined) spec.toxicity = toxicity;
+  p.updateToxic(spec);
+  return ok(toxicJson(spec));
+}
+
+async function deleteToxic({ registry, proxy, toxic }: Call): Promise<Reply> {
+  const p = registry.get(proxy);
+  p.removeToxic(findToxic(p, toxic));
+  return NO_CONTENT;
+}
+
+// ---- the route table ----
+
+interface Route {
+  method: string;
+  /** Segments: a literal, or `{proxy}` / `{toxic}` (one decoded, non-empty segment). */
+  path: string[];
+  handler: Handler;
+}
+const route = (spec: `${string} /${string}`, handler: Handler): Route => {
+  const [method, path] = spec.split(' ') as [string, string];
+  return { method, path: path.split('/').slice(1), handler };
+};
+
+const routes: Route[] = [
+  route('GET /proxies', listProxies),
+  route('POST /proxies', createProxy),
+  route('POST /populate', populate),
+  route('POST /reset', reset),
+  route('GET /version', version),
+  route('GET /proxies/{proxy}', getProxy),
+  route('POST /proxies/{proxy}', updateProxy), // "deprecated" upstream, but what toxiproxy-node-client sends
+  route('PATCH /proxies/{proxy}', updateProxy),
+  route('DELETE /proxies/{proxy}', deleteProxy),
+  route('GET /proxies/{proxy}/toxics', listToxics),
+  route('POST /proxies/{proxy}/toxics', createToxic),
+  route('GET /proxies/{proxy}/toxics/{toxic}', getToxic),
+  route('POST /proxies/{proxy}/toxics/{toxic}', updateToxic),
+  route('PATCH /proxies/{proxy}/toxics/{toxic}', updateToxic),
+  route('DELETE /proxies/{proxy}/toxics/{toxic}', deleteToxic),
+];
+
+type Params = Pick<Call, 'proxy' | 'toxic'>;
+
+/** The params when `segments` (raw and decoded) fit `path`, else undefined. */
+function fit(path: string[], raw: string[], decoded: string[]): Params | undefined {
+  if (path.length !== raw.length) return undefined;
+  const params: Params = { proxy: '', toxic: '' };
+  for (let i = 0; i < path.length; i++) {
+    const p = path[i]!;
+    if (p === '{proxy}' || p === '{toxic}') {
+      const name = decoded[i]!;
+      // Names with "/" are unreachable upstream too (even as %2F).
+      if (name === '' || name.includes('/')) return undefined;
+      params[p === '{proxy}' ? 'proxy' : 'toxic'] = name;
+    } else if (p !== raw[i]) return undefined;
   }
+  return params;
+}
 
-  function findToxic(p: Proxy, name: string): ToxicSpec {
-    const t = p.toxics.find((x) => x.name === name);
-    if (!t) throw new ApiError(404, 'toxic not found');
-    return t;
-  }
+// ---- the gate ----
 
-  async function createToxic(_r: IncomingMessage, [name]: string[], body: () => Promise<unknown>): Promise<Reply> {
-    const p = registry.get(name!);
-    const b = object(await body());
-    const typeRaw = field(b, 'type', 'string');
-    const nameRaw = field(b, 'name', 'string');
-    const streamRaw = field(b, 'stream', 'string');
-    const toxicity = field(b, 'toxicity', 'number');
-    const stream = streamRaw ?? 'downstream';
-    const direction = stream.toLowerCase();
-    if (direction !== 'upstream' && direction !== 'downstream') throw new ApiError(400, 'stream was invalid, can be either upstream or downstream');
-    const type = typeRaw ?? '';
-    const toxicName = nameRaw || `${type}_${stream}`;
-    if (!isToxicType(type)) throw new ApiError(400, 'invalid toxic type');
-    if (p.toxics.some((t) => t.name === toxicName)) throw new ApiError(409, 'toxic already exists');
-    const attrs = toxicAttributes(type, b.attributes);
-    if (!attrs.ok) throw new ApiError(400, attrs.error);
-    const spec: ToxicSpec = {
-      name: toxicName, type, stream, direction, toxicity: toxicity ?? 1, attributes: attrs.attributes, toxic: toxics[type]!,
-    };
-    p.addToxic(spec);
-    return { status: 200, json: toxicJson(spec) };
-  }
-
-  async function getToxic(_r: IncomingMessage, [name, toxic]: string[]): Promise<Reply> {
-    return { status: 200, json: toxicJson(findToxic(registry.get(name!), toxic!)) };
-  }
-
-  async function updateToxic(_r: IncomingMessage, [name, toxic]: string[], body: () => Promise<unknown>): Promise<Reply> {
-    const p = registry.get(name!);
-    const b = object(await body());
-    const toxicity = field(b, 'toxicity', 'number');
-    const spec = findToxic(p, toxic!);
-    const attrs = toxicAttributes(spec.type, b.attributes, spec.attributes); // merged: only keys sent change
-    if (!attrs.ok) throw new ApiError(400, attrs.error);
-    spec.attributes = attrs.attributes;
-    if (toxicity !== undefined) spec.toxicity = toxicity;
-    p.updateToxic(spec);
-    return { status: 200, json: toxicJson(spec) };
-  }
-
-  async function deleteToxic(_r: IncomingMessage, [name, toxic]: string[]): Promise<Reply> {
-    const p = registry.get(name!);
-    p.removeToxic(findToxic(p, toxic!));
-    return { status: 204 };
-  }
-
+/** The request handler for node:http: decode, route, run, answer (errors as Toxiproxy words them). */
+export function apiHandler(registry: ProxyRegistry): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
-    const segments = path.split('/').slice(1);
-    let match: { route: (typeof routes)[number]; params: string[] } | undefined;
-    for (const route of routes) {
-      if (route.pattern.length !== segments.length) continue;
-      const params: string[] = [];
-      let ok = true;
-      route.pattern.forEach((p, i) => {
-        const seg = segments[i]!;
-        if (p === '*') {
-          const name = safeDecode(seg);
-          // Names with "/" are unreachable upstream too (even as %2F).
-          if (name === undefined || name === '' || name.includes('/')) ok = false;
-          else params.push(name);
-        } else if (p !== seg) ok = false;
-      });
-      if (ok) {
-        match = { route, params };
-        break;
-      }
+    const raw = path.split('/').slice(1);
+    const decoded = raw.map(safeDecode);
+    if (decoded.includes(undefined)) {
+      req.resume();
+      sendError(res, 400, `bad path ${path}: malformed percent-encoding`);
+      return;
     }
-    if (!match) {
+    let params: Params | undefined;
+    const methods: Route[] = [];
+    for (const r of routes) {
+      const p = fit(r.path, raw, decoded as string[]);
+      if (!p) continue;
+      params = p;
+      methods.push(r);
+    }
+    if (!params) {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
       res.end('404 page not found\n');
       return;
@@ -208,23 +253,14 @@ export function apiHandler(registry: ProxyRegistry): (req: IncomingMessage, res:
       req.resume();
       return;
     }
-    const handler = match.route.methods[req.method ?? ''];
-    if (!handler) {
+    const route = methods.find((r) => r.method === req.method);
+    if (!route) {
       res.writeHead(405).end();
       req.resume();
       return;
     }
-    const isPopulate = match.route.pattern[0] === 'populate';
-    const isVersion = match.route.pattern[0] === 'version';
-    handler(req, match.params, () => readJson(req)).then(
-      (reply) => {
-        if (isVersion) {
-          res.writeHead(200, { 'Content-Type': 'application/json;charset=utf-8' });
-          res.end(`{"version": "${API_VERSION}"}\n`);
-        } else if (reply.status === 204) res.writeHead(204).end();
-        else send(res, reply.status, (reply as { json: unknown }).json);
-      },
-      // The one error gate: known errors answer as Toxiproxy does; anything else is a 500 naming the cause.
+    route.handler({ registry, ...params, body: () => readJson(req) }).then(
+      (reply) => answer(res, reply),
       (e: unknown) => {
         req.resume();
         if (e instanceof PopulateError) send(res, e.status, { error: e.message, status: e.status, proxies: e.proxies });
@@ -233,6 +269,40 @@ export function apiHandler(registry: ProxyRegistry): (req: IncomingMessage, res:
       },
     );
   };
+}
+
+function answer(res: ServerResponse, reply: Reply): void {
+  if (reply.status === 204) res.writeHead(204).end();
+  else if ('text' in reply) {
+    res.writeHead(reply.status, { 'Content-Type': reply.type });
+    res.end(reply.text);
+  } else send(res, reply.status, reply.json);
+}
+
+/**
+ * Proxy names the API can address again (a name with "/" or NUL could be created and never deleted):
+ * one URL path segment needing no escape and no dot-segment normalisation. Real Toxiproxy takes any
+ * name; the names toxiproxy-node-client users and crumple make (crumple-<dependency>) all fit.
+ */
+const NAME = /^[A-Za-z0-9_.:-]{1,255}$/;
+
+/** Why `name` is refused (400), or undefined when it is fine. */
+function nameProblem(name: string, where: string): string | undefined {
+  if (NAME.test(name) && name !== '.' && name !== '..') return undefined;
+  const shown = JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}...` : name);
+  return `invalid field: name${where}: ${shown} cannot be addressed in a URL (letters, digits and - _ . : only, at most 255)`;
+}
+
+function findToxic(p: Proxy, name: string): ToxicSpec {
+  const t = p.toxics.find((x) => x.name === name);
+  if (!t) throw new ApiError(404, 'toxic not found');
+  return t;
+}
+
+async function newProxy(name: string, listen: string, upstream: string, enabled: boolean): Promise<Proxy> {
+  const p = new Proxy(name, listen, upstream);
+  if (enabled) await p.start();
+  return p;
 }
 
 /** /populate errors carry the proxies applied so far and are JSON (no trailing newline). */
@@ -307,7 +377,7 @@ function field<T extends 'string' | 'number' | 'boolean'>(
   return v as never;
 }
 
-function proxyBody(raw: unknown, _create: boolean): { name?: string; listen?: string; upstream?: string; enabled?: boolean } {
+function proxyBody(raw: unknown): { name?: string; listen?: string; upstream?: string; enabled?: boolean } {
   const b = object(raw);
   const out: { name?: string; listen?: string; upstream?: string; enabled?: boolean } = {};
   const name = field(b, 'name', 'string');

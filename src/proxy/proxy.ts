@@ -26,7 +26,10 @@ export function parseListen(s: string): HostPort {
   }
   const host = m[1] ?? m[2] ?? '';
   const port = m[3] === '' ? 0 : Number(m[3]);
-  if (!Number.isInteger(port) || port > 65535) throw new ApiError(500, `listen tcp: address ${m[3]}: invalid port`);
+  // Deviation: Toxiproxy answers 500 (Go's "invalid port"); it is the client's mistake, so 400 naming the field.
+  if (!Number.isInteger(port) || port > 65535) {
+    throw new ApiError(400, `invalid field: listen: port out of range (0-65535) in ${JSON.stringify(s.length > 64 ? `${s.slice(0, 64)}...` : s)}`);
+  }
   return { host: host === '' || host === 'localhost' ? '127.0.0.1' : host, port };
 }
 

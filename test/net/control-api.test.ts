@@ -90,4 +90,26 @@ describe('control API', () => {
     const r = await call('PUT', '/standins/inventory/behaviour', JSON.stringify({ behaviour: 'ok', params: { json: 'x'.repeat(2 << 20) } }));
     expect(r.status).toBe(413);
   });
+
+  it('a malformed percent-encoding in the path is a 400 naming the path, and after 200 of them it still serves', async () => {
+    const { inv, call } = await api();
+    for (const path of ['/standins/%E0%A4%A', '/standins/%E0%A4/log', '/%zz', '/standins/inventory/%']) {
+      const r = await call('GET', path);
+      expect({ path, status: r.status }).toEqual({ path, status: 400 });
+      expect(r.json).toEqual({ error: `path: malformed percent-encoding in ${path}` });
+    }
+    for (let i = 0; i < 200; i++) {
+      const r = await call(i % 2 ? 'PUT' : 'GET', i % 2 ? '/standins/%E0%A4%A/behaviour' : '/standins/%E0%A4%A', i % 2 ? { behaviour: 'hang' } : undefined);
+      expect(r.status).toBe(400);
+    }
+    expect(inv.behaviour().name).toBe('ok');
+    const r = await call('PUT', '/standins/inventory/behaviour', { behaviour: 'status', params: { status: 503 } });
+    expect([r.status, r.json.behaviour]).toEqual([200, 'status']);
+    expect((await get(inv.url)).status).toBe(503);
+  });
+
+  it('a percent-encoded stand-in name is decoded before lookup', async () => {
+    const { call } = await api();
+    expect((await call('GET', '/standins/%69nventory')).json.name).toBe('inventory');
+  });
 });

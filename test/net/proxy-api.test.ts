@@ -195,4 +195,81 @@ describe('proxy API speaks Toxiproxy 2.x to toxiproxy-node-client', () => {
     await rec.closed;
     expect(rec.data.length).toBe(0);
   });
+
+  it('a malformed percent-encoding in the path is a 400 naming the path, on every route', async () => {
+    const { url, tp } = await echoProxyApi();
+    for (const [method, path] of [['GET', '/proxies/%E0%A4%A'], ['DELETE', '/proxies/%E0%A4'], ['GET', '/proxies/echo/toxics/%zz'], ['POST', '/nothing/%']]) {
+      const r = await raw(url, method!, path!, method === 'POST' ? {} : undefined);
+      expect({ path, status: r.status }).toEqual({ path, status: 400 });
+      expect(r.type).toBe('text/plain; charset=utf-8');
+      expect(JSON.parse(r.text)).toEqual({ error: `bad path ${path}: malformed percent-encoding`, status: 400 });
+    }
+    expect((await tp.get('echo')).name).toBe('echo');
+  });
+
+  it('a proxy name that could not be addressed again is refused with 400 naming the field; every accepted name can be deleted', async () => {
+    const { url, tp } = await proxyApi();
+    const bad = ['../../etc', 'a/b', 'nul\u0000byte', '..', '.', 'sp ace', 'q?x', 'h#x', 'p%41', 'x'.repeat(256), 'é'];
+    for (const name of bad) {
+      const r = await raw(url, 'POST', '/proxies', { name, upstream: '127.0.0.1:1', listen: '127.0.0.1:0' });
+      expect({ name, status: r.status }).toEqual({ name, status: 400 });
+      expect(JSON.parse(r.text).error).toMatch(/^invalid field: name: /);
+    }
+    const pop = await raw(url, 'POST', '/populate', [{ name: 'fine', upstream: '127.0.0.1:1' }, { name: '../x', upstream: '127.0.0.1:1' }]);
+    expect(pop.status).toBe(400);
+    expect(JSON.parse(pop.text)).toMatchObject({ status: 400, proxies: null });
+    expect(JSON.parse(pop.text).error).toMatch(/^invalid field: name at proxy 2: "\.\.\/x"/);
+    expect(await tp.getAll()).toEqual({}); // nothing was created, so nothing is stranded
+    const good = ['crumple-inventory', 'shopify_test_redis_master', 'redis:6379', 'v1.2', 'A-Z_0.9', 'x'.repeat(255)];
+    for (const name of good) {
+      const p = await tp.createProxy({ name, upstream: '127.0.0.1:1', listen: '127.0.0.1:0' } as never);
+      await p.remove();
+    }
+    expect(await tp.getAll()).toEqual({});
+  });
+
+  it('a listen port out of range is a 400 naming listen, on create, update and populate', async () => {
+    const { url, tp } = await echoProxyApi();
+    const before = (await tp.get('echo')).listen;
+    const cases: [string, string, unknown][] = [
+      ['POST', '/proxies', { name: 'b', upstream: '127.0.0.1:1', listen: '127.0.0.1:99999' }],
+      ['POST', '/proxies/echo', { listen: '127.0.0.1:99999' }],
+      ['PATCH', '/proxies/echo', { listen: ':65536' }],
+    ];
+    for (const [method, path, body] of cases) {
+      const r = await raw(url, method, path, body);
+      expect({ path, body, status: r.status }).toEqual({ path, body, status: 400 });
+      expect(JSON.parse(r.text).error).toMatch(/^invalid field: listen: port out of range \(0-65535\)/);
+    }
+    const pop = await raw(url, 'POST', '/populate', [{ name: 'c', upstream: '127.0.0.1:1', listen: '127.0.0.1:99999' }]);
+    expect([pop.status, JSON.parse(pop.text).proxies]).toEqual([400, null]);
+    expect(JSON.parse(pop.text).error).toContain('invalid field: listen');
+    expect(Object.keys(await tp.getAll())).toEqual(['echo']);
+    const echo = await tp.get('echo');
+    expect([echo.listen, echo.enabled]).toEqual([before, true]); // a refused update changes nothing
+  });
+
+  it('after 200 hostile requests the API still answers a good one', async () => {
+    const { url, tp } = await echoProxyApi();
+    const hostile: [string, string, unknown][] = [
+      ['GET', '/proxies/%E0%A4%A', undefined],
+      ['POST', '/proxies', { name: '../../etc', upstream: '127.0.0.1:1' }],
+      ['POST', '/proxies', { name: 'x\u0000', upstream: '127.0.0.1:1' }],
+      ['POST', '/proxies', { name: 'big', upstream: '127.0.0.1:1', listen: '127.0.0.1:99999' }],
+      ['POST', '/populate', [{ name: '..', upstream: '127.0.0.1:1' }]],
+    ];
+    for (let i = 0; i < 200; i++) {
+      const [method, path, body] = hostile[i % hostile.length]!;
+      expect((await raw(url, method, path, body)).status).toBe(400);
+    }
+    expect(Object.keys(await tp.getAll())).toEqual(['echo']);
+    const t = await (await tp.get('echo')).addToxic({ type: 'latency', attributes: { latency: 1 } } as never);
+    expect(t.name).toBe('latency_downstream');
+  });
 });
+
+async function echoProxyApi() {
+  const api = await proxyApi();
+  await echoProxy(api.tp);
+  return api;
+}

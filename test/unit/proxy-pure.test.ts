@@ -35,5 +35,6 @@ describe('proxy pure parts', () => {
     expect(parseListen('localhost:0')).toEqual({ host: '127.0.0.1', port: 0 });
     expect(parseListen('[::1]:5')).toEqual({ host: '::1', port: 5 });
     expect(() => parseListen('bogus')).toThrow('address bogus: missing port in address');
+    expect(() => parseListen('127.0.0.1:99999')).toThrow(expect.objectContaining({ status: 400, message: 'invalid field: listen: port out of range (0-65535) in "127.0.0.1:99999"' }));
   });
 });

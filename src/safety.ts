@@ -1,5 +1,9 @@
+/**
+ * The harness's own safety rails, a leaf every folder may import: the loopback guard (a chaos tool
+ * must not flood someone's production by a typo) and a sleep that an abort ends at once.
+ */
 import { isIP } from 'node:net';
-import { CrumpleError } from '../errors.js';
+import { CrumpleError } from './errors.js';
 
 /** Loopback names and addresses: traffic there never leaves the machine. */
 export function isLoopback(hostname: string): boolean {
@@ -12,11 +16,25 @@ export function isLoopback(hostname: string): boolean {
 
 /**
  * Refuses load against a host that is not loopback unless it was explicitly allowed
- * (--allow-host / allowHosts): a chaos tool must not flood someone's production by a typo.
+ * (--allow-host / allowHosts).
  */
 export function assertHostAllowed(url: URL, allowHosts: readonly string[] = []): void {
   const h = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (isLoopback(h)) return;
   if (allowHosts.some((a) => a.replace(/^\[|\]$/g, '').toLowerCase() === h)) return;
   throw new CrumpleError('HOST_NOT_ALLOWED', `refusing to send load to ${h}: not a loopback host (allow it with --allow-host ${h})`);
+}
+
+/** Resolves after ms, or at once when the signal aborts (never rejects). */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -1,0 +1,40 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// DESIGN.md's import rules, checked on the source text: static, type-only and dynamic imports alike.
+const root = resolve(import.meta.dirname, '../..');
+
+function files(dir: string): string[] {
+  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
+}
+
+/** Repo-relative paths of the local modules `file` imports. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(root, file), 'utf8');
+  const specs = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+  return specs.filter((s) => s.startsWith('.')).map((s) => relative(root, resolve(root, dirname(file), s)).replace(/\.js$/, '.ts'));
+}
+
+describe('layout: the import rules of DESIGN.md hold', () => {
+  it('no cli/ file imports main.ts, so cli/ has no import circle', () => {
+    const offenders = files('src/cli').filter((f) => f !== 'src/cli/main.ts' && importsOf(f).includes('src/cli/main.ts'));
+    expect(offenders).toEqual([]);
+  });
+
+  // faults/kind.ts (the kinds and ranges every table entry declares) is a leaf too, shared on purpose.
+  const leaves = ['src/units.ts', 'src/errors.ts', 'src/safety.ts', 'src/faults/kind.ts'];
+
+  it('harness-servers/ takes only timeline/ and the leaves (units, errors, safety, faults/kind) from src/', () => {
+    const allowed = (p: string) => p.startsWith('src/timeline/') || leaves.includes(p);
+    const offenders = files('harness-servers').flatMap((f) => importsOf(f).filter((p) => p.startsWith('src/') && !allowed(p)).map((p) => `${f} -> ${p}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('the leaves import no other module of ours but errors.ts', () => {
+    const offenders = leaves.flatMap((f) => importsOf(f).filter((p) => p !== 'src/errors.ts').map((p) => `${f} -> ${p}`));
+    expect(offenders).toEqual([]);
+  });
+});
