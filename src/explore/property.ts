@@ -17,7 +17,7 @@ export function propertyExpect(scenario: Scenario, written: Record<string, unkno
   const started = 'command' in scenario.target && scenario.target.command !== undefined;
   if (inv.alive) out.alive = true;
   if (inv.answered) out.answered = true;
-  if (inv.recovers) out.recovery = { within: `${Math.max(500, space.recovery - 1000)}ms` };
+  if (inv.recovers && s.tracks.length) out.recovery = { within: `${Math.max(500, space.recovery - 1000)}ms` };
   const faulted = [...new Set(s.tracks.map((t) => t.dependency))];
   if (inv['calls-per-request'] !== false) for (const d of faulted) out[`retries.${d}`] = { dependency: d, amplification: `<= ${inv['calls-per-request']}` };
   if (inv['rss-growth'] !== false && started) out.memory = { growth: inv['rss-growth'].text };

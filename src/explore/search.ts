@@ -17,6 +17,7 @@ import { describeError } from '../errors.js';
 import type { ExploreSpace } from './space.js';
 import { faultableDependencies, scheduleArbitrary } from './arbitraries.js';
 import { propertyExpect } from './property.js';
+import { neighbours } from './shrink.js';
 import { describeSchedule, scheduleSize, trialScenario, type Schedule } from './schedule.js';
 
 export type TrialStage = 'probe' | 'search' | 'shrink' | 'replay';
@@ -205,6 +206,25 @@ export async function explore(opts: ExploreOptions): Promise<ExploreOutcome> {
   });
   // The path fast-check reports replays the shrunk case directly (with the same seed).
   if (details.counterexamplePath) o = { ...o, path: details.counterexamplePath };
+
+  // Finish the shrinking on what the schedule means (bounded by the same deadline).
+  if (best && property && !fatal) {
+    let improved = true;
+    while (improved && !o.signal?.aborted && !fatal && Date.now() < searchDeadline) {
+      improved = false;
+      for (const cand of neighbours(best.schedule, o.space)) {
+        if (o.signal?.aborted || fatal || Date.now() >= searchDeadline) break;
+        const { rec } = await runTrial(cand, 'shrink');
+        if (rec.outcome === 'fail' && rec.failed.includes(property)) {
+          best = rec;
+          state.shrinkSteps++;
+          shrinkSteps.push(rec);
+          improved = true;
+          break;
+        }
+      }
+    }
+  }
 
   if (fatal) return done('error', { error: fatal, ...(property ? { property, expectation } : {}), ...(first ? { first } : {}), ...(best ? { minimal: best } : {}) });
   if (!best || !property) return done(o.signal?.aborted ? 'interrupted' : 'none');

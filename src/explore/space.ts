@@ -58,7 +58,7 @@ export const exploreSchema = z
     baseline: durationSchema.refine((ms) => ms >= 500, { error: 'baseline is at least 500 ms' }).default(1500),
     recovery: durationSchema.refine((ms) => ms >= 500, { error: 'recovery is at least 500 ms' }).default(2500),
     load: z.record(z.string(), loadSpace).default({}),
-    invariants: invariantsSchema.default({} as never),
+    invariants: invariantsSchema.prefault({}),
     /**
      * Reuse one target process across trials that passed (faster; only for a target that keeps no
      * state between requests). Never after a failure: a failing trial always restarts it.
