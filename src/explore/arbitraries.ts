@@ -59,7 +59,8 @@ export interface Candidate {
 export function candidates(scenario: Scenario, space: ExploreSpace, dep: string): Candidate[] {
   const d = scenario.dependencies[dep];
   if (!d) return [];
-  const named = space.faults ? new Set(space.faults) : undefined;
+  const list = Array.isArray(space.faults) ? space.faults : space.faults?.[dep];
+  const named = list ? new Set(list) : undefined;
   const kinds = space.kinds ? new Set<string>(space.kinds) : undefined;
   const wanted = (e: FaultEntry) => (named ? named.has(e.name) : e.kind !== 'healthy' && e.kind !== 'mixed') && (!kinds || kinds.has(e.kind));
   const out: Candidate[] = Object.values(behaviourTable(d.protocol)).filter(wanted).map((entry) => ({ layer: 'behaviour' as const, entry }));
@@ -76,7 +77,8 @@ export function candidates(scenario: Scenario, space: ExploreSpace, dep: string)
 
 /** The dependencies a search may fault: the space's, narrowed to those the target was seen calling. */
 export function faultableDependencies(scenario: Scenario, space: ExploreSpace, called?: ReadonlySet<string>): string[] {
-  const all = (space.dependencies ?? Object.keys(scenario.dependencies)).filter((d) => candidates(scenario, space, d).length > 0);
+  const listed = space.faults && !Array.isArray(space.faults) ? Object.keys(space.faults) : undefined;
+  const all = (space.dependencies ?? listed ?? Object.keys(scenario.dependencies)).filter((d) => candidates(scenario, space, d).length > 0);
   if (!called || called.size === 0) return all;
   const seen = all.filter((d) => called.has(d));
   return seen.length ? seen : all;

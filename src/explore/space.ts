@@ -43,8 +43,11 @@ export const exploreSchema = z
   .strictObject({
     /** Dependencies that may fault (default: every dependency of the scenario). */
     dependencies: z.array(z.string()).min(1).optional(),
-    /** Behaviour and toxic names (and `down`) that may be tried (default: every entry of the tables). */
-    faults: z.array(z.string()).min(1).optional(),
+    /**
+     * Behaviour and toxic names (and `down`) that may be tried (default: every entry of the tables):
+     * one list for every dependency, or a list per dependency.
+     */
+    faults: z.union([z.array(z.string()).min(1), z.record(z.string(), z.array(z.string()).min(1))]).optional(),
     /** Only entries of these kinds (default: every kind but healthy). */
     kinds: z.array(z.enum(faultKinds.filter((k) => k !== 'healthy' && k !== 'mixed') as [FaultKind, ...FaultKind[]])).min(1).optional(),
     /** Faults active at once, across dependencies (1..k). */

@@ -278,9 +278,14 @@ function crossCheck(s: z.output<typeof scenarioShape>, ctx: z.RefinementCtx): vo
     (x.dependencies ?? []).forEach((d, i) => {
       if (!deps.includes(d)) ctx.addIssue({ code: 'custom', path: ['explore', 'dependencies', i], message: unknownName(d, deps, 'dependency') });
     });
-    (x.faults ?? []).forEach((f, i) => {
-      if (!faultNames.includes(f)) ctx.addIssue({ code: 'custom', path: ['explore', 'faults', i], message: unknownName(f, faultNames, 'fault') });
-    });
+    const lists: [(string | number)[], string[]][] = Array.isArray(x.faults) ? [[['explore', 'faults'], x.faults]] : Object.entries(x.faults ?? {}).map(([d, l]) => [['explore', 'faults', d], l]);
+    for (const [at, list] of lists) {
+      const d = at[2];
+      if (typeof d === 'string' && !deps.includes(d)) ctx.addIssue({ code: 'custom', path: at, message: unknownName(d, deps, 'dependency') });
+      list.forEach((f, i) => {
+        if (!faultNames.includes(f)) ctx.addIssue({ code: 'custom', path: [...at, i], message: unknownName(f, faultNames, 'fault') });
+      });
+    }
     for (const [name, l] of Object.entries(x.load)) {
       if (!loads.includes(name)) ctx.addIssue({ code: 'custom', path: ['explore', 'load', name], message: unknownName(name, loads, 'load') });
       (l.uses ?? []).forEach((d, i) => {
