@@ -8,7 +8,7 @@ import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { ContractPair } from '../../harness-servers/contract.js';
 import { CrumpleError } from '../errors.js';
-import { isLoopback } from '../load/host-guard.js';
+import { isLoopback } from '../safety.js';
 import { monotonicMs } from '../timeline/clock.js';
 import { driftOf, type Drift } from './drift.js';
 import { describeUpstreamError } from './record.js';
