@@ -3,6 +3,10 @@
  * order; the first pair whose method, path (":name" captures one segment, a trailing "*" the rest),
  * headers (exact, case-insensitive names) and body (JSON subset) match answers. Matchers and response
  * bytes are compiled once so the hot path does no parsing or serialising.
+ *
+ * The same pairs are what `crumple contract verify` checks against the real dependency, and what
+ * `crumple contract record` writes: the optional `example`, `contentType`, `shape` and `latencyMs`
+ * fields serve verification (and are ignored by matching, except `contentType`, which `ok` sends).
  */
 import { z } from 'zod';
 import { durationSchema } from '../src/units.js';
@@ -19,7 +23,29 @@ export const contractRequestSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).optional(),
   /** JSON the request body must contain (a subset match). */
   body: z.unknown().optional(),
+  /** A concrete request for `verify` to send when `path` has parameters: its path (query allowed) and body. */
+  example: z
+    .strictObject({
+      path: z.string().startsWith('/', { error: 'example.path must start with "/"' }),
+      body: z.unknown().optional(),
+    })
+    .optional(),
 });
+
+/**
+ * The JSON shape of a body: a type name ("string", "number", "boolean", "null", "any", or several
+ * joined by "|": "string|null"), a list of one shape (an array whose items have it; [] = an empty
+ * array seen), or an object mapping field names to shapes; a name ending in "?" is optional.
+ */
+export type JsonShape = string | JsonShape[] | { [field: string]: JsonShape };
+const SHAPE_TYPES = new Set(['string', 'number', 'boolean', 'null', 'any']);
+export const jsonShapeSchema: z.ZodType<JsonShape, JsonShape> = z.lazy(() =>
+  z.union([
+    z.string().refine((t) => t.split('|').every((x) => SHAPE_TYPES.has(x)), { error: `a shape type is one of ${[...SHAPE_TYPES].join(', ')} (or several joined by "|")` }),
+    z.array(jsonShapeSchema).max(1, { error: 'an array shape lists one item shape (or none)' }),
+    z.record(z.string(), jsonShapeSchema),
+  ]),
+);
 
 export const contractResponseSchema = z
   .strictObject({
@@ -29,6 +55,12 @@ export const contractResponseSchema = z
     text: z.string().optional(),
     /** Extra time before answering (ms or "250ms"). */
     delay: durationSchema.optional(),
+    /** The Content-Type `ok` sends (unless `headers` has one); `verify` compares its media type. */
+    contentType: z.string().min(1).optional(),
+    /** The body's JSON shape for `verify` (default: the shape of `json`). */
+    shape: jsonShapeSchema.optional(),
+    /** How long the real dependency took when recorded (ms); `verify` compares. `ok` never waits for it (that is `delay`). */
+    latencyMs: z.number().min(0).optional(),
   })
   .refine((r) => !(r.json !== undefined && r.text !== undefined), { error: 'give either json or text, not both', path: ['json'] });
 
@@ -37,6 +69,18 @@ export const contractPairSchema = z.strictObject({
   response: contractResponseSchema.default({ status: 200 }),
 });
 export const contractSchema = z.array(contractPairSchema);
+
+/**
+ * A contract file: the list of pairs, or an object with the list under `contract` and what recorded
+ * it (`recorded`, informational). Scenario dependencies (`contract: ./contracts/x.yaml`), `serve
+ * --config` and `crumple contract verify` all read this one format.
+ */
+export const contractFileObjectSchema = z.strictObject({
+  recorded: z.looseObject({ upstream: z.string().optional(), at: z.string().optional() }).optional(),
+  contract: contractSchema,
+});
+export const contractFileSchema = z.union([contractSchema, contractFileObjectSchema]);
+export type ContractFile = z.input<typeof contractFileObjectSchema>;
 
 export type ContractPair = z.input<typeof contractPairSchema>;
 export type ContractPairParsed = z.output<typeof contractPairSchema>;
@@ -145,7 +189,7 @@ function compileResponse(r: ContractPairParsed['response'], paramNames: string[]
   for (const [k, v] of userHeaders) {
     if (k.toLowerCase() !== 'content-length') headers.push(k, v);
   }
-  if (type && !hasType) headers.push('content-type', type);
+  if (!hasType && (r.contentType ?? type)) headers.push('content-type', (r.contentType ?? type)!);
   if (!template) headers.push('content-length', String(body.length));
   const res: CompiledResponse = { status: r.status, headers, body, delayMs: r.delay ?? 0 };
   if (template) res.template = template;

@@ -27,6 +27,7 @@ import type { CheckContext, PhaseWindow, Verdict } from './checks/check.js';
 import type { LoadResult, RunOutcome, RunResult } from './report/result.js';
 import { writeReports } from './report/index.js';
 import { formatMs } from './units.js';
+import { contractMissesOf, withContractMisses } from './contract/misses.js';
 
 export type { Addresses, TargetPlan, DependencyPlan, RunPlan } from './run-plan.js';
 
@@ -316,7 +317,7 @@ function buildResult(a: {
     seconds: [...timeline.seconds],
     verdicts: a.verdicts,
     harness: { lagged: lagP99 !== null && lagP99 > LAG_UNTRUSTED_MS, lagP99Ms: lagP99, lagMaxMs: lagMax, droppedEvents: dropped },
-    dependencies: a.depsOut,
+    dependencies: withContractMisses(a.depsOut, contractMissesOf(timeline)),
     loads,
     ...(rss.length ? { targetRss: { startBytes: rss[0]!, endBytes: rss[rss.length - 1]!, maxBytes: Math.max(...rss) } } : {}),
   };

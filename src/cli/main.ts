@@ -16,8 +16,9 @@ import report from './report.js';
 import toxic from './toxic.js';
 import standin from './standin.js';
 import exploreCmd from './explore.js';
+import contract from './contract.js';
 
-const commands: Register[] = [run, exploreCmd, validate, init, serve, standin, proxy, toxic, load, dogpile, report];
+const commands: Register[] = [run, exploreCmd, validate, init, serve, standin, proxy, toxic, load, dogpile, report, contract];
 
 export function buildProgram(io: Io, exit: { code: number }): Command {
   const program = new Command('crumple')

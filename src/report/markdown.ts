@@ -3,6 +3,7 @@ import { failureModes, remedy } from './failure-modes.js';
 import type { Reporter } from './reporter.js';
 import type { RunResult } from './result.js';
 import { escapeMarkdown as md, formatClock, formatValue } from './text.js';
+import { missesLine } from '../contract/misses.js';
 import { counts, durationText, harnessLine, outcomeLabel } from './view.js';
 import { figures } from './view.js';
 
@@ -92,6 +93,12 @@ export function renderMarkdown(r: RunResult): string {
     for (const l of r.loads) {
       out.push(row([md(l.name), md(l.shape), String(l.requests), String(l.ok), String(l.errors), formatValue(l.p50Ms, 'ms'), formatValue(l.p99Ms, 'ms'), formatValue(l.rps)]));
     }
+    out.push('');
+  }
+  const missed = r.dependencies.filter((d) => d.contractMisses?.count);
+  if (missed.length) {
+    out.push('### Contract misses', '', 'Requests the stand-in\'s contract did not cover (answered 404, not as the real dependency would):', '');
+    for (const d of missed) out.push(`- ${md(missesLine(d.name, d.contractMisses!))}`);
     out.push('');
   }
   out.push('_Full report with charts: report.html in the run folder._', '');

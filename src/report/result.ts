@@ -1,5 +1,6 @@
 import type { PhaseWindow, Verdict } from '../checks/check.js';
 import type { SecondSummary } from '../timeline/timeline.js';
+import type { ContractMisses } from '../contract/misses.js';
 
 export type RunOutcome = 'pass' | 'fail' | 'not-healthy' | 'error' | 'interrupted';
 
@@ -32,7 +33,8 @@ export interface RunResult {
   seconds: SecondSummary[];
   verdicts: Verdict[];
   harness: { lagged: boolean; lagP99Ms: number | null; lagMaxMs: number | null; droppedEvents: number };
-  dependencies: { name: string; via: 'proxy' | 'direct'; protocol: 'http' | 'ws'; url: string }[];
+  /** `contractMisses`: requests the stand-in's contract did not cover (absent when none). */
+  dependencies: { name: string; via: 'proxy' | 'direct'; protocol: 'http' | 'ws'; url: string; contractMisses?: ContractMisses }[];
   loads: LoadResult[];
   targetRss?: { startBytes: number | null; endBytes: number | null; maxBytes: number | null };
 }

@@ -2,6 +2,7 @@ import { failureModes, failureStory, remedy } from './failure-modes.js';
 import type { Reporter, RenderOptions } from './reporter.js';
 import type { RunResult } from './result.js';
 import { clip, printable } from './text.js';
+import { missesLine } from '../contract/misses.js';
 import { counts, durationText, harnessLine, keyNumbers, outcomeLabel } from './view.js';
 
 const ANSI = { red: 31, green: 32, yellow: 33, cyan: 36, bold: 1, dim: 2 } as const;
@@ -49,6 +50,11 @@ export function renderTerminal(result: RunResult, opts: RenderOptions): string {
   } else {
     lines.push(paint('yellow', '  no verdicts (the run ended before checks could judge it)'), '');
   }
+
+  // Requests the stand-ins' contracts did not cover: each was answered 404, not as the real dependency would.
+  const missed = result.dependencies.filter((d) => d.contractMisses?.count);
+  for (const d of missed) lines.push(paint('yellow', `  contract misses: ${p(missesLine(d.name, d.contractMisses!))}`));
+  if (missed.length) lines.push('');
 
   const tally = `${c.passed} passed, ${c.failed} failed`;
   lines.push(`  ${c.failed ? paint('red', tally) : paint('green', tally)} — ${outcomeLabel(result)}`);

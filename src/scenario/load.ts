@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { CrumpleError, describeError } from '../errors.js';
 import { scenarioSchema, splitIssue, type Scenario } from './schema.js';
+import { loadScenarioContracts } from '../contract/file.js';
 
 /** One problem in a scenario file, located. */
 export interface ScenarioIssue {
@@ -121,5 +122,6 @@ export async function loadScenario(file: string): Promise<{ scenario: Scenario; 
     if (code === 'ENOENT') throw new CrumpleError('NOT_FOUND', `scenario file '${file}' does not exist`);
     throw new CrumpleError('BAD_INPUT', `cannot read scenario file '${file}': ${describeError(e)}`);
   }
-  return { ...parseScenarioSource(text, file), file };
+  const { scenario, written } = parseScenarioSource(text, file);
+  return { scenario: await loadScenarioContracts(scenario, file), written, file };
 }

@@ -120,7 +120,7 @@ export const dependencySchema = z
     /** How the stand-in answers when the run starts (default ok / echo). */
     behaviour: z.string().optional(),
     params: z.unknown().optional(),
-    /** What `ok` answers: request/response pairs. */
+    /** What `ok` answers: request/response pairs, or the path of a contract file (relative to the scenario file). */
     contract: z.unknown().optional(),
     seed: z.number().int().optional(),
     /**
@@ -138,14 +138,18 @@ export const dependencySchema = z
     else sub(ctx, b.params, d.params ?? {}, ['params']);
     if (d.contract !== undefined) {
       if (d.protocol === 'ws') ctx.addIssue({ code: 'custom', path: ['contract'], message: 'contract applies to HTTP stand-ins only' });
-      else sub(ctx, contractSchema, d.contract, ['contract']);
+      else if (typeof d.contract === 'string') {
+        if (!d.contract.trim()) ctx.addIssue({ code: 'custom', path: ['contract'], message: 'contract is a file path or a list of request/response pairs' });
+      } else sub(ctx, contractSchema, d.contract, ['contract']);
     }
     return {
       protocol: d.protocol,
       via: d.via,
       behaviour: name,
       ...(d.params !== undefined ? { params: d.params } : {}),
-      ...(d.contract !== undefined ? { contract: d.contract as z.input<typeof contractSchema> } : {}),
+      ...(d.contract !== undefined && typeof d.contract !== 'string' ? { contract: d.contract as z.input<typeof contractSchema> } : {}),
+      // A path: loadScenario reads it into `contract` (src/contract/file.ts).
+      ...(typeof d.contract === 'string' ? { contractFile: d.contract } : {}),
       ...(d.seed !== undefined ? { seed: d.seed } : {}),
       ...(d.port !== undefined ? { port: d.port } : {}),
     };
