@@ -98,11 +98,12 @@ export function scheduleArbitrary(scenario: Scenario, space: ExploreSpace, deps:
       fc.record({
         dependency: fc.constant(dependency),
         atMs: fc.integer({ min: 0, max: Math.max(0, window - Math.min(min, window)) }),
-        steps: fc.array(stepFor(dependency), { minLength: 1, maxLength: space.steps }),
+        steps: fc.array(stepFor(dependency), { minLength: 1, maxLength: space.steps, size: 'max' }),
       }),
     ),
   ) as fc.Arbitrary<Track>;
-  const tracks = fc.uniqueArray(track, { minLength: 1, maxLength: Math.min(space['at-once'], deps.length), selector: (t) => t.dependency });
+  // Single faults are what a service is usually tested with: lean towards using the whole room (size max).
+  const tracks = fc.uniqueArray(track, { minLength: 1, maxLength: Math.min(space['at-once'], deps.length), selector: (t) => t.dependency, size: 'max' });
   const loads: Record<string, fc.Arbitrary<{ rate?: number } | null>> = {};
   for (const name of Object.keys(scenario.load)) {
     const l = space.load[name];

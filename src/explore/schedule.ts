@@ -96,6 +96,9 @@ export function trialScenario(base: Record<string, unknown>, baseFile: string | 
   const out: Record<string, unknown> = { ...structuredClone(rest), name };
   const target = out.target as Record<string, unknown> | undefined;
   if (target && typeof target.cwd === 'string' && !isAbsolute(target.cwd) && baseFile) target.cwd = resolvePath(dirname(baseFile), target.cwd);
+  for (const d of Object.values((out.dependencies ?? {}) as Record<string, Record<string, unknown>>)) {
+    if (d && typeof d.contract === 'string' && !isAbsolute(d.contract) && baseFile) d.contract = resolvePath(dirname(baseFile), d.contract);
+  }
   const loads = { ...((out.load ?? {}) as Record<string, Record<string, unknown>>) };
   for (const [n, l] of Object.entries(s.loads)) {
     if (l === null) delete loads[n];

@@ -92,6 +92,9 @@ export interface ExploreOutcome {
 
 const MAX_CONSECUTIVE_ERRORS = 3;
 
+/** A verdict that could not judge is no evidence of a bug: only a real failure counts for the property. */
+const failed = (v: Verdict): boolean => !v.ok && !/^cannot judge/.test(v.summary);
+
 export async function explore(opts: ExploreOptions): Promise<ExploreOutcome> {
   let o = opts;
   const started = Date.now();
@@ -129,7 +132,7 @@ export async function explore(opts: ExploreOptions): Promise<ExploreOutcome> {
       result = out.result;
       dir = out.dir;
       for (const e of out.timeline.events) if (e.kind === 'dep-request') called.add(e.dependency);
-      const failedVs = result.verdicts.filter((v) => !v.ok);
+      const failedVs = result.verdicts.filter(failed);
       const interrupted = result.outcome === 'interrupted';
       const harness = result.outcome === 'error' && !result.verdicts.length;
       const outcome: TrialOutcome = interrupted ? 'skipped' : harness ? 'error' : failedVs.length ? 'fail' : 'pass';
