@@ -16,7 +16,7 @@ import { spawnTarget, type TargetProcess } from './target/process.js';
 import { waitReady } from './target/ready.js';
 import { startSampler } from './target/sample.js';
 import { freePort } from './target/free-port.js';
-import { startLoad } from './load/index.js';
+import { loadTimeouts, startLoad } from './load/index.js';
 import type { LoadSummary } from './load/shape.js';
 import { sleep } from './safety.js';
 import { monotonicMs } from './timeline/clock.js';
@@ -248,6 +248,7 @@ function checkContext(timeline: Timeline, plan: RunPlan): CheckContext {
     dependencies: plan.dependencies.map((d) => d.name),
     loads: plan.loads.map((l) => l.name),
     clientTimeoutMs: plan.clientTimeoutMs,
+    loadTimeoutsMs: loadTimeouts(plan.loads),
   };
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { durationSchema, formatMs } from '../units.js';
 import type { Check, CheckContext } from './check.js';
 import { boundSchema, meets } from './bounds.js';
-import { at, isRejection, isSuccess, label, num, phaseWindow, responses, scope, stats } from './query.js';
+import { at, isRejection, isSuccess, label, num, phaseWindow, responses, scope, stats, timeoutOf } from './query.js';
 import { ev, noData, verdict } from './verdict.js';
 
 export const sheddingExpectation = z.strictObject({
@@ -70,7 +70,7 @@ function run(ctx: CheckContext, x: SheddingExpectation, key: string) {
       measured,
       evidence,
       windows: ws,
-      failureMode: { id: 'unbalanced-capacity', trigger, spread: 'the target accepted everything and queued it', result: `${accepted.length ? `p99 rose to ${formatMs(ac.p99)}` : 'no request was answered'}${timeouts ? `; ${timeouts} requests timed out after ${formatMs(ctx.clientTimeoutMs)}` : ''}` },
+      failureMode: { id: 'unbalanced-capacity', trigger, spread: 'the target accepted everything and queued it', result: `${accepted.length ? `p99 rose to ${formatMs(ac.p99)}` : 'no request was answered'}${timeouts ? `; ${timeouts} requests timed out after ${formatMs(timeoutOf(ctx, x.load))}` : ''}` },
     });
   }
   const fastRejects = rj.p99 <= bound + Math.max(bound * 0.1, 20);
