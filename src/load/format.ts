@@ -13,7 +13,11 @@ export function formatLoadSummary(s: LoadSummary, url: string): string {
   if (status.length) lines.push(`  status    ${status.map(([k, v]) => `${k}: ${count(v)}`).join('  ')}`);
   const errors = Object.entries(s.errors);
   lines.push(`  errors    ${errors.length ? errors.map(([k, v]) => `${k}: ${count(v ?? 0)}`).join('  ') : 'none'}`);
-  lines.push(`  latency   p50 ${ms(s.p50Ms)}  p90 ${ms(s.p90Ms)}  p99 ${ms(s.p99Ms)}  max ${ms(s.maxMs)}`);
+  lines.push(`  latency   p50 ${ms(s.p50Ms)}  p90 ${ms(s.p90Ms)}  p99 ${ms(s.p99Ms)}  max ${ms(s.maxMs)}${s.corrected ? '  (service time)' : ''}`);
+  if (s.corrected) {
+    const c = s.corrected;
+    lines.push(`  corrected p50 ${ms(c.p50Ms)}  p90 ${ms(c.p90Ms)}  p99 ${ms(c.p99Ms)}  max ${ms(c.maxMs)}  (from each request's intended send time)`);
+  }
   if (s.pulses?.length) {
     lines.push(`  release spread (first to last write): median ${ms(s.releaseSpreadMs?.median ?? 0)}, max ${ms(s.releaseSpreadMs?.max ?? 0)}`);
     for (const p of s.pulses) {

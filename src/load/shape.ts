@@ -20,6 +20,11 @@ export interface LoadSummary {
   p99Ms: number;
   maxMs: number;
   meanMs: number;
+  /**
+   * Fixed-rate loads: percentiles of the latency from each request's intended send time (coordinated
+   * omission corrected, as wrk2 does); the p50Ms... above are service times (from the actual send).
+   */
+  corrected?: { p50Ms: number; p90Ms: number; p99Ms: number; maxMs: number };
   /** Achieved attempts per second over the load's elapsed time. */
   rps: number;
   bytes: number;

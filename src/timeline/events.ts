@@ -23,7 +23,13 @@ export interface ResponseEvent {
   kind: 'response';
   t: number; // request start
   load: string; // the named load that sent it
-  latencyMs: number; // start → full response (or error)
+  latencyMs: number; // start → full response (or error): the service time
+  /**
+   * Fixed-rate loads only: from the request's intended send time (its slot in the schedule) to the full
+   * response, so a send delayed by a busy client counts as waiting (coordinated omission corrected, as
+   * wrk2 does). Always ≥ latencyMs.
+   */
+  correctedMs?: number;
   status?: number; // absent when `error` is set
   error?: ErrorClass;
   bytes: number; // response bytes received
