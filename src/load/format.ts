@@ -21,7 +21,16 @@ export function formatLoadSummary(s: LoadSummary, url: string): string {
   if (s.pulses?.length) {
     lines.push(`  release spread (first to last write): median ${ms(s.releaseSpreadMs?.median ?? 0)}, max ${ms(s.releaseSpreadMs?.max ?? 0)}`);
     for (const p of s.pulses) {
-      lines.push(`    pulse ${p.pulse + 1}: ${p.sent}/${p.connected} sent, spread ${ms(p.releaseSpreadMs)}, ok ${p.ok}, failed ${p.failed}, p50 ${ms(p.p50Ms)}, p99 ${ms(p.p99Ms)}`);
+      lines.push(`    pulse ${p.pulse + 1}: ${p.sent}/${p.connected} sent, spread ${ms(p.releaseSpreadMs)}, ok ${p.ok}, failed ${p.failed}${p.rejected !== undefined ? `, shed ${p.rejected}` : ''}, p50 ${ms(p.p50Ms)}, p99 ${ms(p.p99Ms)}`);
+    }
+    if (s.limit) {
+      const l = s.limit;
+      const held = l.boundedBy ? ` (bound ${l.upTo}, held to ${l.largest} by the ${l.boundedBy} limit)` : '';
+      lines.push(
+        l.shedAt !== undefined
+          ? `  limit     sheds from ~${l.acceptedAtShed} concurrent (a pile of ${l.shedAt} got 429/503s)${held}`
+          : `  limit     no shedding up to ${l.largest} concurrent${held}`,
+      );
     }
   }
   if (s.steps?.length) {

@@ -34,6 +34,11 @@ export interface LoadSummary {
   /** Ramp: the last step within the limits, and the first one past them. */
   capacity?: { rate: number; step: number; exceededAt?: { rate: number; step: number; reason: string } };
   pulses?: DogpilePulse[];
+  /**
+   * Dogpile with findLimit: the bound asked for (and what lowered it), the largest pulse sent, and the
+   * first pulse size that got a 429/503 with how many of it were accepted (absent: no shedding seen).
+   */
+  limit?: { upTo: number; boundedBy?: 'open files'; largest: number; shedAt?: number; acceptedAtShed?: number };
   /** Dogpile: median and max of the per-pulse release spread (client side). */
   releaseSpreadMs?: { median: number; max: number };
   storms?: WsStorm[];
@@ -64,6 +69,8 @@ export interface DogpilePulse {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** findLimit: 429/503 answers in this pulse. */
+  rejected?: number;
 }
 
 export interface WsStorm {
