@@ -300,6 +300,7 @@ function buildResult(a: {
       p50Ms: s ? s.p50Ms : null,
       p99Ms: s ? s.p99Ms : null,
       rps: s?.rps ?? 0,
+      ...(s ? shapeDetails(s, timeline.startMs) : {}),
     };
   });
   const dropped = Object.values(timeline.dropped).reduce((x, y) => x + (y ?? 0), 0);
@@ -320,6 +321,19 @@ function buildResult(a: {
     dependencies: a.depsOut,
     loads,
     ...(rss.length ? { targetRss: { startBytes: rss[0]!, endBytes: rss[rss.length - 1]!, maxBytes: Math.max(...rss) } } : {}),
+  };
+}
+
+/** What a shape found beyond the counts (ramp steps and capacity, dogpile pulses, ws-storm waves), times run-relative. */
+function shapeDetails(s: LoadSummary, startMs: number): Partial<LoadResult> {
+  const rel = (t: number) => Math.round((t - startMs) * 1000) / 1000;
+  return {
+    ...(s.corrected ? { corrected: s.corrected } : {}),
+    ...(s.steps?.length ? { steps: s.steps } : {}),
+    ...(s.capacity ? { capacity: s.capacity } : {}),
+    ...(s.pulses?.length ? { pulses: s.pulses.map((p) => ({ ...p, t: rel(p.t) })) } : {}),
+    ...(s.limit ? { limit: s.limit } : {}),
+    ...(s.storms?.length ? { storms: s.storms.map((w) => ({ ...w, droppedAt: rel(w.droppedAt) })) } : {}),
   };
 }
 

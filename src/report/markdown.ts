@@ -3,7 +3,7 @@ import { failureModes, remedy } from './failure-modes.js';
 import type { Reporter } from './reporter.js';
 import type { RunResult } from './result.js';
 import { escapeMarkdown as md, formatClock, formatValue } from './text.js';
-import { counts, durationText, harnessLine, outcomeLabel } from './view.js';
+import { counts, durationText, harnessLine, loadFindings, outcomeLabel } from './view.js';
 import { figures } from './view.js';
 
 /**
@@ -93,6 +93,12 @@ export function renderMarkdown(r: RunResult): string {
       out.push(row([md(l.name), md(l.shape), String(l.requests), String(l.ok), String(l.errors), formatValue(l.p50Ms, 'ms'), formatValue(l.p99Ms, 'ms'), formatValue(l.rps)]));
     }
     out.push('');
+    for (const f of r.loads.map(loadFindings).filter((x) => x !== undefined)) {
+      out.push(`#### ${md(f.load)} (${md(f.shape)}): ${md(f.headline)}`, '');
+      out.push(row(f.columns.map((c) => md(c) || ' ')), row(f.columns.map(() => '---')));
+      for (const cells of f.rows) out.push(row(cells.map(md)));
+      out.push('');
+    }
   }
   out.push('_Full report with charts: report.html in the run folder._', '');
   return out.join('\n');

@@ -2,7 +2,7 @@ import { failureModes, failureStory, remedy } from './failure-modes.js';
 import type { Reporter, RenderOptions } from './reporter.js';
 import type { RunResult } from './result.js';
 import { clip, printable } from './text.js';
-import { counts, durationText, harnessLine, keyNumbers, outcomeLabel } from './view.js';
+import { counts, durationText, harnessLine, keyNumbers, loadFindings, outcomeLabel } from './view.js';
 
 const ANSI = { red: 31, green: 32, yellow: 33, cyan: 36, bold: 1, dim: 2 } as const;
 
@@ -48,6 +48,16 @@ export function renderTerminal(result: RunResult, opts: RenderOptions): string {
     lines.push('');
   } else {
     lines.push(paint('yellow', '  no verdicts (the run ended before checks could judge it)'), '');
+  }
+
+  // What ramps, dogpiles and storms found: capacity, limit, pulses, reconnect waves.
+  for (const f of result.loads.map(loadFindings).filter((x) => x !== undefined)) {
+    lines.push(`  ${paint('bold', p(f.load))} (${p(f.shape)}): ${p(f.headline)}`);
+    const widths = f.columns.map((h, i) => Math.max(h.length, ...f.rows.map((r) => r[i]!.length)));
+    const row = (cells: string[]) => `    ${cells.map((x, i) => p(x).padEnd(widths[i]!)).join('  ').trimEnd()}`;
+    lines.push(paint('dim', row(f.columns)));
+    for (const r of f.rows) lines.push(row(r));
+    lines.push('');
   }
 
   const tally = `${c.passed} passed, ${c.failed} failed`;
