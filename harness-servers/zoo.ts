@@ -2,6 +2,12 @@
  * The zoo: one stand-in per behaviour with default params, HTTP first then WebSocket, each on its
  * own port (consecutive from basePort, or port 0 each). Names are the behaviour names.
  */
+
+/**
+ * Where a default would show nothing to a client that connects later: close-all sweeps once, at the
+ * switch (before anyone is connected), so the zoo's sweeps every few seconds.
+ */
+export const ZOO_PARAMS: Readonly<Record<string, unknown>> = { 'close-all': { every: 3000 } };
 import { behaviours } from './behaviours/index.js';
 import { startStandIn, type StandIn, type StandInOptions } from './server.js';
 import { wsBehaviours } from './ws/index.js';
@@ -15,6 +21,7 @@ export async function startZoo(opts: { host?: string; basePort?: number; seed?: 
   try {
     for (const [i, s] of specs.entries()) {
       const o: StandInOptions = { name: s.name, protocol: s.protocol, behaviour: s.name, port: opts.basePort ? opts.basePort + i : 0 };
+      if (ZOO_PARAMS[s.name] !== undefined) o.params = ZOO_PARAMS[s.name];
       if (opts.host) o.host = opts.host;
       if (opts.seed !== undefined) o.seed = opts.seed;
       if (opts.onEvent) o.onEvent = opts.onEvent;

@@ -16,7 +16,7 @@ import { spawnTarget, type TargetProcess } from './target/process.js';
 import { waitReady } from './target/ready.js';
 import { startSampler } from './target/sample.js';
 import { freePort } from './target/free-port.js';
-import { startLoad } from './load/index.js';
+import { loadTimeouts, startLoad } from './load/index.js';
 import type { LoadSummary } from './load/shape.js';
 import { sleep } from './safety.js';
 import { monotonicMs } from './timeline/clock.js';
@@ -249,6 +249,7 @@ function checkContext(timeline: Timeline, plan: RunPlan): CheckContext {
     dependencies: plan.dependencies.map((d) => d.name),
     loads: plan.loads.map((l) => l.name),
     clientTimeoutMs: plan.clientTimeoutMs,
+    loadTimeoutsMs: loadTimeouts(plan.loads),
   };
 }
 
@@ -300,6 +301,7 @@ function buildResult(a: {
       p50Ms: s ? s.p50Ms : null,
       p99Ms: s ? s.p99Ms : null,
       rps: s?.rps ?? 0,
+      ...(s ? shapeDetails(s, timeline.startMs) : {}),
     };
   });
   const dropped = Object.values(timeline.dropped).reduce((x, y) => x + (y ?? 0), 0);
@@ -320,6 +322,19 @@ function buildResult(a: {
     dependencies: withContractMisses(a.depsOut, contractMissesOf(timeline)),
     loads,
     ...(rss.length ? { targetRss: { startBytes: rss[0]!, endBytes: rss[rss.length - 1]!, maxBytes: Math.max(...rss) } } : {}),
+  };
+}
+
+/** What a shape found beyond the counts (ramp steps and capacity, dogpile pulses, ws-storm waves), times run-relative. */
+function shapeDetails(s: LoadSummary, startMs: number): Partial<LoadResult> {
+  const rel = (t: number) => Math.round((t - startMs) * 1000) / 1000;
+  return {
+    ...(s.corrected ? { corrected: s.corrected } : {}),
+    ...(s.steps?.length ? { steps: s.steps } : {}),
+    ...(s.capacity ? { capacity: s.capacity } : {}),
+    ...(s.pulses?.length ? { pulses: s.pulses.map((p) => ({ ...p, t: rel(p.t) })) } : {}),
+    ...(s.limit ? { limit: s.limit } : {}),
+    ...(s.storms?.length ? { storms: s.storms.map((w) => ({ ...w, droppedAt: rel(w.droppedAt) })) } : {}),
   };
 }
 

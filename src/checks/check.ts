@@ -70,6 +70,8 @@ export interface CheckContext {
   loads: readonly string[];
   /** The timeout crumple's own load clients use, to tell their give-ups from the target's. */
   clientTimeoutMs: number;
+  /** Each load's own client timeout (ms), when known; clientTimeoutMs is the longest of them. */
+  loadTimeoutsMs?: Readonly<Record<string, number>>;
 }
 
 /** A check: a pure function of the recorded timeline and its expectation. */

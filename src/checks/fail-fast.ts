@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatMs } from '../units.js';
 import type { Check, CheckContext } from './check.js';
-import { at, baselineWindow, faultWindows, isError, isSuccess, label, num, phaseWindow, responses, scope, stats } from './query.js';
+import { at, baselineWindow, faultWindows, gaveUpAfter, isError, isSuccess, label, num, phaseWindow, responses, scope, stats } from './query.js';
 import { ev, noData, verdict } from './verdict.js';
 
 export const failFastExpectation = z.strictObject({
@@ -42,7 +42,8 @@ function run(ctx: CheckContext, x: FailFastExpectation, key: string) {
   const s = stats(successes.map((r) => r.latencyMs));
   const limit = s.p50 * ratio + SLACK_MS;
   const ok = e.p50 <= limit;
-  const timeouts = errors.filter((r) => r.error === 'timeout').length;
+  const timedOut = errors.filter((r) => r.error === 'timeout');
+  const timeouts = timedOut.length;
   return verdict(ctx, 'fail-fast', key, {
     ok,
     summary: `errors took ${formatMs(e.p50)} (p50, p99 ${formatMs(e.p99)}) vs successes ${formatMs(s.p50)} (p50); allowed ${ratio}× + ${SLACK_MS} ms`,
@@ -60,7 +61,7 @@ function run(ctx: CheckContext, x: FailFastExpectation, key: string) {
       id: 'slow-failure',
       trigger: `requests failed from ${at(ctx, ws[0]!.startMs)} (${label(ws)})`,
       spread: `errors took ${formatMs(e.p50)} (p50) against ${formatMs(s.p50)} for successes`,
-      result: `${errors.length} callers waited only to be told no${timeouts ? `; ${timeouts} gave up after ${formatMs(ctx.clientTimeoutMs)}` : ''}`,
+      result: `${errors.length} callers waited only to be told no${timeouts ? `; ${timeouts} gave up after ${gaveUpAfter(ctx, timedOut)}` : ''}`,
     },
   });
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Check, CheckContext } from './check.js';
 import { boundSchema } from './bounds.js';
 import { phaseWindow, scope } from './query.js';
-import { judgeSlo } from './slo.js';
+import { judgeSlo, latencyKindSchema } from './slo.js';
 import { noData } from './verdict.js';
 
 export const latencyExpectation = z
@@ -13,6 +13,8 @@ export const latencyExpectation = z
     p90: boundSchema('duration').optional(),
     p99: boundSchema('duration').optional(),
     max: boundSchema('duration').optional(),
+    /** service (default) or corrected: latency from each request's intended send time (fixed-rate loads). */
+    latency: latencyKindSchema,
   })
   .refine((x) => x.p50 || x.p90 || x.p99 || x.max, { error: 'give at least one of p50, p90, p99, max' });
 export type LatencyExpectation = z.infer<typeof latencyExpectation>;

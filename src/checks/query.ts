@@ -1,5 +1,6 @@
 import type { CheckContext, PhaseWindow } from './check.js';
 import type { EventKind, EventOf, ResponseEvent } from '../timeline/events.js';
+import { formatMs } from '../units.js';
 
 /**
  * Pure questions checks ask of a timeline: which windows, which events in them, which percentiles.
@@ -147,4 +148,21 @@ export function distrust(ctx: CheckContext, ws: readonly Window[]): string | und
     if (lastRaw < lastEnd) reasons.push(`${dropped} raw events were dropped by the recorder's cap; events after ${at(ctx, lastRaw)} are missing`);
   }
   return reasons.length ? reasons.join('; ') : undefined;
+}
+
+/** The client timeout of one load (its own `timeout`), else the longest of the run's. */
+export function timeoutOf(ctx: CheckContext, load: string | undefined): number {
+  return (load !== undefined ? ctx.loadTimeoutsMs?.[load] : undefined) ?? ctx.clientTimeoutMs;
+}
+
+/** "5.00 s" (or "2.00 s or 5.00 s"): after how long crumple's client gave up on these responses. */
+export function gaveUpAfter(ctx: CheckContext, rs: readonly ResponseEvent[]): string {
+  const ms = [...new Set(rs.map((r) => timeoutOf(ctx, r.load)))].sort((a, b) => a - b);
+  return (ms.length ? ms : clientTimeouts(ctx).sort((a, b) => a - b)).map((t) => formatMs(t)).join(' or ');
+}
+
+/** Every client timeout of the run's loads (distinct, ms): a close at one of them is crumple giving up. */
+export function clientTimeouts(ctx: CheckContext): number[] {
+  const own = Object.values(ctx.loadTimeoutsMs ?? {});
+  return [...new Set(own.length ? own : [ctx.clientTimeoutMs])];
 }

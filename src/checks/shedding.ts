@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { durationSchema, formatMs } from '../units.js';
 import type { Check, CheckContext } from './check.js';
 import { boundSchema, meets } from './bounds.js';
-import { at, isRejection, isSuccess, label, num, phaseWindow, responses, scope, stats } from './query.js';
+import { at, eventsOf, isRejection, isSuccess, label, num, phaseWindow, responses, scope, stats, timeoutOf, type Window } from './query.js';
+import type { LoadPulseEvent, ResponseEvent } from '../timeline/events.js';
 import { ev, noData, verdict } from './verdict.js';
 
 export const sheddingExpectation = z.strictObject({
@@ -26,6 +27,8 @@ function run(ctx: CheckContext, x: SheddingExpectation, key: string) {
   if (typeof ws === 'string') return noData(ctx, 'shedding', key, ws);
   const rs = responses(ctx, ws, x.load);
   if (!rs.length) return noData(ctx, 'shedding', key, `no responses of load '${x.load}' in ${label(ws) || 'the run'}`);
+  const escalating = eventsOf(ctx, 'load-pulse', ws).filter((p) => p.load === x.load && p.findLimit);
+  if (escalating.length) return judgeLimit(ctx, x, key, ws, escalating, rs);
   const rejected = rs.filter(isRejection);
   const accepted = rs.filter(isSuccess);
   const timeouts = rs.filter((r) => r.error === 'timeout').length;
@@ -62,7 +65,7 @@ function run(ctx: CheckContext, x: SheddingExpectation, key: string) {
   if (!rejected.length) {
     const queued = timeouts > 0 || !acceptedOk;
     if (!queued) {
-      return noData(ctx, 'shedding', key, `load '${x.load}' never got a 429/503 and accepted p99 stayed ${formatMs(ac.p99)}: capacity was not exceeded (raise the load)`, measured, evidence);
+      return noData(ctx, 'shedding', key, `load '${x.load}' never got a 429/503 and accepted p99 stayed ${formatMs(ac.p99)}: capacity was not exceeded (raise the load, or let a dogpile find the limit: findLimit: { upTo: 2000 })`, measured, evidence);
     }
     return verdict(ctx, 'shedding', key, {
       ok: false,
@@ -70,7 +73,7 @@ function run(ctx: CheckContext, x: SheddingExpectation, key: string) {
       measured,
       evidence,
       windows: ws,
-      failureMode: { id: 'unbalanced-capacity', trigger, spread: 'the target accepted everything and queued it', result: `${accepted.length ? `p99 rose to ${formatMs(ac.p99)}` : 'no request was answered'}${timeouts ? `; ${timeouts} requests timed out after ${formatMs(ctx.clientTimeoutMs)}` : ''}` },
+      failureMode: { id: 'unbalanced-capacity', trigger, spread: 'the target accepted everything and queued it', result: `${accepted.length ? `p99 rose to ${formatMs(ac.p99)}` : 'no request was answered'}${timeouts ? `; ${timeouts} requests timed out after ${formatMs(timeoutOf(ctx, x.load))}` : ''}` },
     });
   }
   const fastRejects = rj.p99 <= bound + Math.max(bound * 0.1, 20);
@@ -88,6 +91,79 @@ function run(ctx: CheckContext, x: SheddingExpectation, key: string) {
     windows: ws,
     failureMode: fastRejects
       ? { id: 'unbalanced-capacity', trigger, spread: `it shed ${rejected.length} requests but queued the rest`, result: `accepted p99 ${formatMs(ac.p99)}${timeouts ? `, ${timeouts} client timeouts` : ''}` }
+      : { id: 'slow-responses', trigger, spread: `rejections queued behind accepted work (${formatMs(rj.p99)} p99)`, result: `callers waited ${formatMs(rj.p99)} to be told no` },
+  });
+}
+
+/**
+ * A dogpile with findLimit escalated its pulses (n, 2n, 4n... up to a bound) until the target shed:
+ * the first pulse with 429/503s locates the limit (~ what that pulse had accepted, all at once), and
+ * the rejections must be fast. No rejection up to the bound is a definite failure: the target queued
+ * every pile, and its accepted latency shows what that cost.
+ */
+function judgeLimit(ctx: CheckContext, x: SheddingExpectation, key: string, ws: Window[], pulses: LoadPulseEvent[], rs: ResponseEvent[]) {
+  const bound = x['rejects-within'];
+  const per = pulses.map((p, i) => {
+    const next = pulses[i + 1]?.t ?? Infinity;
+    const mine = rs.filter((r) => r.t >= p.t && r.t < next);
+    const accepted = mine.filter(isSuccess);
+    return { size: p.size, all: mine, rejected: mine.filter(isRejection), accepted, acceptedP99: stats(accepted.map((r) => r.latencyMs)).p99 };
+  });
+  const upTo = pulses[0]!.findLimit!.upTo;
+  const boundedBy = pulses[0]!.findLimit!.boundedBy;
+  const largest = Math.max(...per.map((p) => p.size));
+  const at0 = per.findIndex((p) => p.rejected.length > 0);
+  const shed = at0 >= 0 ? per[at0]! : undefined;
+  const rj = stats((shed?.rejected ?? []).map((r) => r.latencyMs));
+  const first = per[0]!;
+  const last = per[per.length - 1]!;
+  const evidence = [
+    ev('judged over', label(ws)),
+    ev('escalation', `${per.map((p) => `${p.size}: ${p.accepted.length} ok / ${p.rejected.length} shed`).join(', ')} (bound ${upTo}${boundedBy ? `, held to ${largest} by the ${boundedBy} limit` : ''})`),
+    ev('accepted p99 per pulse', per.map((p) => (p.accepted.length ? formatMs(p.acceptedP99) : 'n/a')).join(' → ')),
+    ev('rejection latency (p50 / p99)', shed ? `${formatMs(rj.p50)} / ${formatMs(rj.p99)}` : null),
+  ];
+  const measured = {
+    upToConcurrent: upTo,
+    largestPulse: largest,
+    limitConcurrent: shed ? shed.accepted.length : null,
+    shedAtPulse: shed ? shed.size : null,
+    rejected: shed ? shed.rejected.length : 0,
+    rejectP99Ms: num(rj.p99),
+    boundMs: bound,
+    acceptedP99FirstMs: num(first.acceptedP99),
+    acceptedP99LastMs: num(last.acceptedP99),
+    p99BoundMs: x.p99?.value ?? null,
+  };
+  const trigger = `load '${x.load}' escalated piles of ${per.map((p) => p.size).join(', ')} concurrent requests from ${at(ctx, pulses[0]!.t)}`;
+  if (!shed) {
+    const grew = `accepted p99 grew from ${first.accepted.length ? formatMs(first.acceptedP99) : 'n/a'} to ${last.accepted.length ? formatMs(last.acceptedP99) : 'n/a (none answered)'}`;
+    return verdict(ctx, 'shedding', key, {
+      ok: false,
+      summary: `no shedding up to ${largest} concurrent${boundedBy ? ` (the ${boundedBy} limit held the bound ${upTo} to ${largest})` : ''}: ${grew}`,
+      measured,
+      evidence,
+      windows: ws,
+      failureMode: { id: 'unbalanced-capacity', trigger, spread: `the target accepted all ${largest} at once and queued them: it has no limit of its own`, result: grew },
+    });
+  }
+  const prev = at0 > 0 ? per[at0 - 1]! : undefined;
+  const fastRejects = rj.p99 <= bound + Math.max(bound * 0.1, 20);
+  const acceptedOk = x.p99 === undefined || !shed.accepted.length || meets(x.p99, shed.acceptedP99);
+  const problems = [
+    !fastRejects ? `rejections took ${formatMs(rj.p99)} (p99), bound ${formatMs(bound)}` : '',
+    !acceptedOk ? `accepted p99 ${formatMs(shed.acceptedP99)} breaks ${x.p99!.text}` : '',
+  ].filter(Boolean);
+  return verdict(ctx, 'shedding', key, {
+    ok: fastRejects && acceptedOk,
+    summary:
+      `sheds from ~${shed.accepted.length} concurrent (pile of ${shed.size}: ${shed.accepted.length} accepted, ${shed.rejected.length} rejected${prev ? `; none of ${prev.size} rejected` : ''}), ` +
+      `rejections p99 ${formatMs(rj.p99)} (bound ${formatMs(bound)})${problems.length ? ` — ${problems.join('; ')}` : ''}`,
+    measured,
+    evidence,
+    windows: ws,
+    failureMode: fastRejects
+      ? { id: 'unbalanced-capacity', trigger, spread: `it shed ${shed.rejected.length} of ${shed.size} but queued the ${shed.accepted.length} it accepted`, result: `accepted p99 ${formatMs(shed.acceptedP99)}` }
       : { id: 'slow-responses', trigger, spread: `rejections queued behind accepted work (${formatMs(rj.p99)} p99)`, result: `callers waited ${formatMs(rj.p99)} to be told no` },
   });
 }

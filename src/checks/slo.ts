@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { formatMs } from '../units.js';
 import type { CheckContext, Evidence, Verdict } from './check.js';
 import { type Bound, formatFor, formatPercent, meets } from './bounds.js';
@@ -12,7 +13,15 @@ export interface SloBounds {
   p99?: Bound | undefined;
   max?: Bound | undefined;
   errors?: Bound | undefined;
+  /**
+   * Which latency the percentiles judge: `service` (default: from the actual send) or `corrected`
+   * (fixed-rate loads: from each request's intended send time, coordinated omission corrected).
+   */
+  latency?: 'service' | 'corrected' | undefined;
 }
+
+/** The expectation field choosing the latency a percentile bound judges. */
+export const latencyKindSchema = z.enum(['service', 'corrected']).default('service');
 
 const PERCENTILES = ['p50', 'p90', 'p99', 'max'] as const;
 
@@ -32,7 +41,9 @@ export function judgeSlo(ctx: CheckContext, check: string, key: string, ws: Wind
   const rs = responses(ctx, ws, load).filter((r) => !straddles(r, ws));
   const scopeText = `${load ? `'${load}'` : 'all loads'} in ${label(ws)}`;
   if (!rs.length) return noData(ctx, check, key, `no responses of ${scopeText}`);
-  const s = stats(rs.map((r) => r.latencyMs));
+  const corrected = b.latency === 'corrected';
+  const s = stats(rs.map((r) => (corrected ? (r.correctedMs ?? r.latencyMs) : r.latencyMs)));
+  const unscheduled = corrected ? rs.filter((r) => r.correctedMs === undefined).length : 0;
   const errors = rs.filter(isError);
   const rate = errors.length / rs.length;
   const parts: string[] = [];
@@ -47,6 +58,13 @@ export function judgeSlo(ctx: CheckContext, check: string, key: string, ws: Wind
     parts.push(`${p} ${formatMs(s[p])} (${bound.text})`);
     if (!okP) broken.push(`${p} ${formatMs(s[p])} breaks ${bound.text}`);
   }
+  const judgesLatency = PERCENTILES.some((p) => b[p]);
+  // Say which latency was judged: the service time, or the time from the intended send (wrk2's correction).
+  const basis = !judgesLatency
+    ? ''
+    : corrected
+      ? ` (corrected latency: from each request\u2019s intended send time${unscheduled ? `; ${unscheduled} of ${rs.length} requests had no schedule, their service time is used` : ''})`
+      : ' (service time: from the actual send)';
   measured.errorRate = num(rate, 4);
   if (b.errors) {
     measured.errorRateBound = b.errors.value;
@@ -61,13 +79,13 @@ export function judgeSlo(ctx: CheckContext, check: string, key: string, ws: Wind
   const evidence: Evidence[] = [
     ev('scope', scopeText),
     ev('requests', rs.length),
-    ev('latency p50 / p90 / p99 / max', `${formatMs(s.p50)} / ${formatMs(s.p90)} / ${formatMs(s.p99)} / ${formatMs(s.max)}`),
+    ev(`latency p50 / p90 / p99 / max (${corrected ? 'corrected' : 'service time'})`, `${formatMs(s.p50)} / ${formatMs(s.p90)} / ${formatMs(s.p99)} / ${formatMs(s.max)}`),
     ev('errors (5xx, 429, no answer)', errors.length),
     ev('errors by kind', byKind.size ? [...byKind].map(([k, n]) => `${k}: ${n}`).join(', ') : null),
   ];
   return verdict(ctx, check, key, {
     ok: broken.length === 0,
-    summary: `${scopeText}: ${parts.join(', ')}`,
+    summary: `${scopeText}: ${parts.join(', ')}${basis}`,
     measured,
     evidence,
     windows: ws,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Check, CheckContext } from './check.js';
 import { boundSchema } from './bounds.js';
 import { baselineWindow, scope } from './query.js';
-import { judgeSlo } from './slo.js';
+import { judgeSlo, latencyKindSchema } from './slo.js';
 import { noData } from './verdict.js';
 
 /**
@@ -19,6 +19,8 @@ export const steadyStateExpectation = z
     p50: boundSchema('duration').optional(),
     p90: boundSchema('duration').optional(),
     p99: boundSchema('duration').optional(),
+    /** service (default) or corrected: latency from each request's intended send time (fixed-rate loads). */
+    latency: latencyKindSchema,
   })
   .refine((x) => x.errors || x.p50 || x.p90 || x.p99, { error: 'give at least one of errors, p50, p90, p99' });
 export type SteadyStateExpectation = z.infer<typeof steadyStateExpectation>;

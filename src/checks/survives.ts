@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { formatMs } from '../units.js';
 import type { Check, CheckContext, FailureModeId, PhaseWindow } from './check.js';
 import { formatPercent } from './bounds.js';
-import { at, eventsOf, faultWindows, label, num, responses } from './query.js';
+import { at, eventsOf, faultWindows, gaveUpAfter, label, num, responses } from './query.js';
 import { ev, verdict } from './verdict.js';
 
 export const survivesExpectation = z.literal(true);
@@ -25,7 +24,8 @@ function run(ctx: CheckContext, _x: SurvivesExpectation, key: string) {
   const ws = faultWindows(ctx, undefined, badInput);
   const rs = ws.length ? responses(ctx, ws) : [];
   const answered = rs.filter((r) => r.status !== undefined).length;
-  const hung = rs.filter((r) => r.error === 'timeout').length;
+  const hungRs = rs.filter((r) => r.error === 'timeout');
+  const hung = hungRs.length;
   const broken = rs.length - answered - hung;
   const share = rs.length ? answered / rs.length : NaN;
   const controlled = !rs.length || share >= ANSWERED_SHARE;
@@ -58,7 +58,7 @@ function run(ctx: CheckContext, _x: SurvivesExpectation, key: string) {
     failureMode: {
       ...causeOf(ctx, exit?.t),
       spread: exit ? `the target process exited (code ${exit.code}${exit.signal ? `, ${exit.signal}` : ''}) at ${at(ctx, exit.t)}` : `the target stopped answering: ${broken} connection errors, ${hung} requests hung`,
-      result: exit ? `every later request failed` : `only ${formatPercent(share)} of requests got an answer${hung ? `; ${hung} waited ${formatMs(ctx.clientTimeoutMs)}` : ''}`,
+      result: exit ? `every later request failed` : `only ${formatPercent(share)} of requests got an answer${hung ? `; ${hung} waited ${gaveUpAfter(ctx, hungRs)}` : ''}`,
     },
   });
 }

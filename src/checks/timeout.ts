@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { durationSchema, formatMs } from '../units.js';
 import type { Check, CheckContext } from './check.js';
-import { at, eventsOf, faultWindows, inside, label, num, responses, scope, stats, type Window } from './query.js';
+import { at, clientTimeouts as patienceOf, eventsOf, faultWindows, gaveUpAfter, inside, label, num, responses, scope, stats, type Window } from './query.js';
 import { ev, noData, verdict } from './verdict.js';
 
 export const timeoutExpectation = z.strictObject({
@@ -61,7 +61,9 @@ function run(ctx: CheckContext, x: TimeoutExpectation, key: string) {
   const bound = x.within;
   const limit = bound + allowance(bound);
   const giveUps = clientGiveUps(ctx, ws);
-  const nearClient = (w: number) => Math.abs(w - ctx.clientTimeoutMs) <= Math.max(ctx.clientTimeoutMs * 0.05, 100);
+  // A wait of about a load's own client timeout is crumple's client leaving (each load has its own).
+  const patience = patienceOf(ctx);
+  const nearClient = (w: number) => patience.some((c) => Math.abs(w - c) <= Math.max(c * 0.05, 100));
 
   const targetWaits: number[] = [];
   const heldByClient: number[] = [];
@@ -93,7 +95,8 @@ function run(ctx: CheckContext, x: TimeoutExpectation, key: string) {
   const client = responses(ctx, ws);
   const answered = client.filter((r) => r.status !== undefined);
   const cs = stats(client.map((r) => r.latencyMs));
-  const clientTimeouts = client.filter((r) => r.error === 'timeout').length;
+  const timedOut = client.filter((r) => r.error === 'timeout');
+  const clientTimeouts = timedOut.length;
   const tw = stats(targetWaits);
   const measured = {
     measuredTimeoutMs: num(tw.p50),
@@ -124,7 +127,7 @@ function run(ctx: CheckContext, x: TimeoutExpectation, key: string) {
     trigger: `${x.dependency} held calls from ${at(ctx, ws[0]!.startMs)} (${label(ws)})`,
     spread,
     result: client.length
-      ? `clients saw p99 ${formatMs(cs.p99)}${clientTimeouts ? `, ${clientTimeouts} gave up after ${formatMs(ctx.clientTimeoutMs)}` : ''}`
+      ? `clients saw p99 ${formatMs(cs.p99)}${clientTimeouts ? `, ${clientTimeouts} gave up after ${gaveUpAfter(ctx, timedOut)}` : ''}`
       : 'no client responses were recorded in the window',
   });
 
@@ -133,7 +136,7 @@ function run(ctx: CheckContext, x: TimeoutExpectation, key: string) {
     const summary =
       tw.n > 0
         ? `gave up on ${x.dependency} after ${formatMs(tw.p50)} (p50, p90 ${formatMs(tw.p90)}), bound ${formatMs(bound)}${held.length ? `; ${held.length} call(s) held past it` : ''}`
-        : `never gave up on ${x.dependency}: ${held.length} call(s) held past ${formatMs(bound)}${heldByClient.length ? ` (until crumple\u2019s client gave up after ${formatMs(ctx.clientTimeoutMs)})` : ''}`;
+        : `never gave up on ${x.dependency}: ${held.length} call(s) held past ${formatMs(bound)}${heldByClient.length ? ` (until crumple\u2019s client gave up after ${gaveUpAfter(ctx, timedOut)})` : ''}`;
     return verdict(ctx, 'timeout', key, {
       ok,
       summary,

@@ -84,21 +84,51 @@ const register: Register = (program, io, exit) => {
       .description('send steady HTTP load to a URL and summarise throughput, latency, statuses and errors')
       .argument('<url>', 'target URL (loopback unless --allow-host)')
       .option('--rate <rate>', 'requests per second, e.g. 500 or 500/s (default: as fast as --connections allow)')
-      .option('--duration <duration>', 'how long, e.g. 30s', '10s')
+      .option('--duration <duration>', 'how long, e.g. 30s (steady; default 10s)')
       .option('--connections <n>', 'connections (closed loop: kept busy; with --rate: most in flight)')
       .option('--count <n>', 'stop after this many requests')
-      .option('--engine <engine>', 'raw (crumple\'s own client, default) or autocannon'),
+      .option('--engine <engine>', 'raw (crumple\'s own client, default) or autocannon')
+      .option('--shape <shape>', 'steady (default) or ramp: a rate rising in steps, reporting the capacity', 'steady')
+      .option('--from <rate>', 'ramp: first step\'s rate')
+      .option('--to <rate>', 'ramp: last step\'s rate')
+      .option('--steps <n>', 'ramp: steps from --from to --to, both included', '5')
+      .option('--step-for <duration>', 'ramp: how long each step holds its rate', '5s')
+      .option('--limit-p99 <duration>', 'ramp: a step whose p99 is above this is past capacity')
+      .option('--limit-errors <fraction>', 'ramp: a step with more errors than this (0.01 or 1%) is past capacity'),
   ).action(async (rawUrl: string, o: Record<string, unknown>) => {
     const allow = o.allowHost as string[];
     const { base, path } = splitUrl(rawUrl, allow);
+    if (o.shape !== 'steady' && o.shape !== 'ramp') throw badInput(`--shape: '${String(o.shape)}' is not a shape crumple load drives (steady or ramp; for bursts use crumple dogpile)`);
     const entry: { shape: string } & Record<string, unknown> = {
-      shape: 'steady',
+      shape: o.shape,
       path,
       method: o.method,
       headers: flagHeaders(o.header as string[]),
-      duration: flagMs('--duration', o.duration as string),
       timeout: flagMs('--timeout', o.timeout as string),
     };
+    if (o.shape === 'ramp') {
+      for (const f of ['rate', 'duration', 'engine'] as const) {
+        if (o[f] !== undefined) throw badInput(`--${f}: not for --shape ramp (it takes --from, --to, --steps, --step-for)`);
+      }
+      if (o.from === undefined || o.to === undefined) throw badInput('--shape ramp needs --from and --to (rates, e.g. --from 50/s --to 500/s)');
+      entry.from = flagRate('--from', o.from as string);
+      entry.to = flagRate('--to', o.to as string);
+      entry.steps = flagInt('--steps', o.steps as string, 2, 100);
+      entry.stepFor = flagMs('--step-for', o.stepFor as string);
+      const limits: Record<string, unknown> = {};
+      if (o.limitP99 !== undefined) limits.p99 = flagMs('--limit-p99', o.limitP99 as string);
+      if (o.limitErrors !== undefined) limits.errors = /%\s*$/.test(o.limitErrors as string) ? o.limitErrors : Number(o.limitErrors);
+      entry.limits = limits;
+      if (o.connections !== undefined) entry.connections = flagInt('--connections', o.connections as string, 1, 10_000);
+      if (o.count !== undefined) entry.count = flagInt('--count', o.count as string, 1, 100_000_000);
+      if (o.body !== undefined) entry.body = o.body;
+      if (!/^[A-Za-z]+$/.test(o.method as string)) throw badInput(`--method: '${String(o.method)}' is not an HTTP method`);
+      const s = await runWithProgress(io, 'load', entry, base, allow, Boolean(o.json));
+      io.out(o.json ? JSON.stringify(s) + '\n' : formatLoadSummary(s, rawUrl));
+      exit.code = 0;
+      return;
+    }
+    entry.duration = flagMs('--duration', (o.duration as string | undefined) ?? '10s');
     if (o.rate !== undefined) entry.rate = flagRate('--rate', o.rate as string);
     if (o.connections !== undefined) entry.connections = flagInt('--connections', o.connections as string, 1, 10_000);
     if (o.count !== undefined) entry.count = flagInt('--count', o.count as string, 1, 100_000_000);

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import type { Register } from './register.js';
-import { isLoopback } from '../safety.js';
-import { CrumpleError, badInput } from '../errors.js';
-import { formatMs } from '../units.js';
+import { isLoopback, sleep } from '../safety.js';
+import { CrumpleError, badInput, describeError } from '../errors.js';
+import { formatMs, parseDuration } from '../units.js';
+import { DEFAULT_FOR_MS, MAX_FOR_MS } from './toxic.js';
 
 
 interface Common {
@@ -147,7 +148,16 @@ function printLog(log: LogView): string {
 }
 
 /** `crumple standin`: drive a running `crumple serve` through its control API (game days). */
-const register: Register = (program, io) => {
+/** A game-day switch is always bounded, like `crumple toxic add`. */
+function forDuration(v: string): number {
+  const ms = parseDuration(v);
+  if (typeof ms === 'string') throw badInput(`--for: ${ms}`);
+  if (ms <= 0) throw badInput(`--for: must be longer than 0, got '${v}'`);
+  if (ms > MAX_FOR_MS) throw badInput(`--for: at most ${formatMs(MAX_FOR_MS)} (a game-day switch is always bounded), got '${v}'`);
+  return ms;
+}
+
+const register: Register = (program, io, exit) => {
   const standin = program.command('standin').description('list, read, switch and reset stand-ins of a running `crumple serve`');
   const common = (c: Command) =>
     c
@@ -177,8 +187,10 @@ const register: Register = (program, io) => {
       .argument('<behaviour>')
       .description('switch a stand-in\'s behaviour, e.g. set inventory slow --param delay=2s')
       .option('--param <k=v>', 'a param (repeatable; a.b=v nests; values parse as JSON when they can)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-      .option('--params <json>', 'all params as one JSON object'),
-  ).action(async (name: string, behaviour: string, o: Common & { param: string[]; params?: string }) => {
+      .option('--params <json>', 'all params as one JSON object')
+      .option('--for <duration>', `how long the switch stays before the previous behaviour comes back (default ${formatMs(DEFAULT_FOR_MS)}, at most ${formatMs(MAX_FOR_MS)})`, '60s'),
+  ).action(async (name: string, behaviour: string, o: Common & { param: string[]; params?: string; for: string }) => {
+    const forMs = forDuration(o.for);
     let base: Record<string, unknown> = {};
     if (o.params !== undefined) {
       let v: unknown;
@@ -191,9 +203,27 @@ const register: Register = (program, io) => {
       base = v as Record<string, unknown>;
     }
     const params = parseParamFlags(o.param, base);
-    const r = (await call(o, 'PUT', `/standins/${encodeURIComponent(name)}/behaviour`, { behaviour, params })) as Row;
-    if (o.json) return io.out(JSON.stringify(r, null, 2) + '\n');
-    io.out(`${r.name}: now ${r.behaviour} ${compact(r.params)}\n`);
+    const path = `/standins/${encodeURIComponent(name)}`;
+    const before = (await call(o, 'GET', path)) as Row;
+    const started = Date.now();
+    const r = (await call(o, 'PUT', `${path}/behaviour`, { behaviour, params })) as Row;
+    // From here on the previous behaviour comes back whatever happens: expiry, Ctrl-C or SIGTERM.
+    try {
+      if (o.json) io.out(JSON.stringify(r, null, 2) + '\n');
+      else io.out(`${r.name}: now ${r.behaviour} ${compact(r.params)}; back to ${before.behaviour} in ${formatMs(forMs)} (Ctrl-C restores it now)\n`);
+      await sleep(forMs, io.signal);
+    } finally {
+      const elapsed = formatMs(Date.now() - started);
+      try {
+        const back = (await call(o, 'PUT', `${path}/behaviour`, { behaviour: before.behaviour, params: before.params })) as Row;
+        const line = `${back.name}: back to ${back.behaviour} ${compact(back.params)} after ${elapsed}${io.signal.aborted ? ' (interrupted)' : ''}\n`;
+        if (o.json) io.err(line);
+        else io.out(line);
+      } catch (e) {
+        io.err(`crumple standin: could not restore ${name} to ${before.behaviour} ${compact(before.params)}: ${describeError(e)}\n`);
+        exit.code = 2;
+      }
+    }
   });
 
   common(
@@ -209,10 +239,20 @@ const register: Register = (program, io) => {
     io.out(printLog(log));
   });
 
-  common(standin.command('reset').argument('<name>').description('back to the starting behaviour, log cleared')).action(async (name: string, o: Common) => {
-    const r = (await call(o, 'POST', `/standins/${encodeURIComponent(name)}/reset`)) as Row;
-    if (o.json) return io.out(JSON.stringify(r, null, 2) + '\n');
-    io.out(`${r.name}: reset to ${r.behaviour}, log cleared\n`);
+  common(
+    standin
+      .command('reset')
+      .argument('[name]')
+      .option('--all', 'every stand-in of that `crumple serve`')
+      .description('back to the starting behaviour, log cleared (one stand-in, or --all)'),
+  ).action(async (name: string | undefined, o: Common & { all?: boolean }) => {
+    if (name === undefined && !o.all) throw badInput('standin reset: name a stand-in, or pass --all');
+    if (name !== undefined && o.all) throw badInput('standin reset: give a name or --all, not both');
+    const names = name !== undefined ? [name] : ((await call(o, 'GET', '/standins')) as Row[]).map((x) => x.name);
+    const rows: Row[] = [];
+    for (const n of names) rows.push((await call(o, 'POST', `/standins/${encodeURIComponent(n)}/reset`)) as Row);
+    if (o.json) return io.out(JSON.stringify(o.all ? rows : rows[0], null, 2) + '\n');
+    for (const r of rows) io.out(`${r.name}: reset to ${r.behaviour}, log cleared\n`);
   });
 };
 export default register;

@@ -77,6 +77,8 @@ export function deadlineOf(start: number, entryMs: number | undefined, runMs: nu
 /** Counts a load's outcomes and turns them into a LoadSummary. */
 export class Tally {
   readonly hist = new Histogram();
+  /** Latency from the intended send time (fixed-rate loads); empty otherwise. */
+  readonly corrected = new Histogram();
   requests = 0;
   ok = 0;
   bytes = 0;
@@ -85,10 +87,11 @@ export class Tally {
   readonly started = monotonicMs();
   lastMs = this.started;
 
-  add(o: Outcome, latencyMs: number): void {
+  add(o: Outcome, latencyMs: number, correctedMs?: number): void {
     this.requests += 1;
     this.bytes += o.bytes;
     this.hist.record(latencyMs);
+    if (correctedMs !== undefined) this.corrected.record(correctedMs);
     if (o.error) this.errors[o.error] = (this.errors[o.error] ?? 0) + 1;
     else if (o.status !== undefined) {
       if (o.status < 400) this.ok += 1;
@@ -117,15 +120,23 @@ export class Tally {
       meanMs: roundUs(h.meanMs()),
       rps: elapsedMs > 0 ? Math.round((this.requests / elapsedMs) * 1000 * 10) / 10 : 0,
       bytes: this.bytes,
+      ...(this.corrected.total > 0
+        ? { corrected: { p50Ms: roundUs(this.corrected.quantile(0.5)), p90Ms: roundUs(this.corrected.quantile(0.9)), p99Ms: roundUs(this.corrected.quantile(0.99)), maxMs: roundUs(this.corrected.maxMs) } }
+        : {}),
       ...extra,
     };
   }
 }
 
-/** Emits the response event and tallies it: the one place a request outcome is recorded. */
-export function recordOutcome(sink: EventSink, tally: Tally, load: string, t: number, o: Outcome): void {
-  const latencyMs = monotonicMs() - t;
-  tally.add(o, latencyMs);
-  if (o.error) sink({ kind: 'response', t, load, latencyMs, error: o.error, bytes: o.bytes });
-  else sink({ kind: 'response', t, load, latencyMs, status: o.status!, bytes: o.bytes });
+/**
+ * Emits the response event and tallies it: the one place a request outcome is recorded. `intended`
+ * (fixed-rate loads) is the request's slot in the schedule: its latency from there is recorded too.
+ */
+export function recordOutcome(sink: EventSink, tally: Tally, load: string, t: number, o: Outcome, intended?: number): void {
+  const now = monotonicMs();
+  const latencyMs = now - t;
+  const corrected = intended === undefined ? undefined : { correctedMs: now - Math.min(intended, t) };
+  tally.add(o, latencyMs, corrected?.correctedMs);
+  if (o.error) sink({ kind: 'response', t, load, latencyMs, ...corrected, error: o.error, bytes: o.bytes });
+  else sink({ kind: 'response', t, load, latencyMs, ...corrected, status: o.status!, bytes: o.bytes });
 }

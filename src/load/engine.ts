@@ -45,7 +45,8 @@ export interface DriveOptions {
   /** Requests left in the whole load's budget (shared across ramp steps). */
   budget: { left: number };
   signal: AbortSignal;
-  onOutcome(t: number, o: Outcome): void;
+  /** `intended`: a fixed-rate request's slot in the schedule (absolute ms), ≤ t; closed loop: undefined. */
+  onOutcome(t: number, o: Outcome, intended?: number): void;
 }
 
 export interface DriveResult {
@@ -81,7 +82,7 @@ export function drive(o: DriveOptions): Promise<DriveResult> {
     o.signal.addEventListener('abort', onAbort, { once: true });
     if (o.signal.aborted) return onAbort();
 
-    const fire = (c: HttpConn, then?: (c: HttpConn, failed: boolean) => void) => {
+    const fire = (c: HttpConn, then?: (c: HttpConn, failed: boolean) => void, intended?: number) => {
       const t = monotonicMs();
       inFlight += 1;
       o.budget.left -= 1;
@@ -89,7 +90,7 @@ export function drive(o: DriveOptions): Promise<DriveResult> {
         o.req,
         (out) => {
           inFlight -= 1;
-          o.onOutcome(t, out);
+          o.onOutcome(t, out, intended);
           if (then) then(c, out.error !== undefined);
           else o.pool.give(c);
           if (stopping && inFlight === 0) finish();
@@ -139,9 +140,11 @@ export function drive(o: DriveOptions): Promise<DriveResult> {
       const now = monotonicMs();
       const due = Math.floor((now - start) / interval) + 1;
       while (slots < due && o.budget.left > 0) {
+        // Slot k is due at start + k·interval; a late timer or a catch-up batch sends it later than that.
+        const intended = start + slots * interval;
         slots += 1;
         const c = o.pool.take();
-        if (c) fire(c);
+        if (c) fire(c, undefined, intended);
         else missed += 1;
       }
       if (o.budget.left <= 0) return stop('count');

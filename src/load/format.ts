@@ -13,11 +13,24 @@ export function formatLoadSummary(s: LoadSummary, url: string): string {
   if (status.length) lines.push(`  status    ${status.map(([k, v]) => `${k}: ${count(v)}`).join('  ')}`);
   const errors = Object.entries(s.errors);
   lines.push(`  errors    ${errors.length ? errors.map(([k, v]) => `${k}: ${count(v ?? 0)}`).join('  ') : 'none'}`);
-  lines.push(`  latency   p50 ${ms(s.p50Ms)}  p90 ${ms(s.p90Ms)}  p99 ${ms(s.p99Ms)}  max ${ms(s.maxMs)}`);
+  lines.push(`  latency   p50 ${ms(s.p50Ms)}  p90 ${ms(s.p90Ms)}  p99 ${ms(s.p99Ms)}  max ${ms(s.maxMs)}${s.corrected ? '  (service time)' : ''}`);
+  if (s.corrected) {
+    const c = s.corrected;
+    lines.push(`  corrected p50 ${ms(c.p50Ms)}  p90 ${ms(c.p90Ms)}  p99 ${ms(c.p99Ms)}  max ${ms(c.maxMs)}  (from each request's intended send time)`);
+  }
   if (s.pulses?.length) {
     lines.push(`  release spread (first to last write): median ${ms(s.releaseSpreadMs?.median ?? 0)}, max ${ms(s.releaseSpreadMs?.max ?? 0)}`);
     for (const p of s.pulses) {
-      lines.push(`    pulse ${p.pulse + 1}: ${p.sent}/${p.connected} sent, spread ${ms(p.releaseSpreadMs)}, ok ${p.ok}, failed ${p.failed}, p50 ${ms(p.p50Ms)}, p99 ${ms(p.p99Ms)}`);
+      lines.push(`    pulse ${p.pulse + 1}: ${p.sent}/${p.connected} sent, spread ${ms(p.releaseSpreadMs)}, ok ${p.ok}, failed ${p.failed}${p.rejected !== undefined ? `, shed ${p.rejected}` : ''}, p50 ${ms(p.p50Ms)}, p99 ${ms(p.p99Ms)}`);
+    }
+    if (s.limit) {
+      const l = s.limit;
+      const held = l.boundedBy ? ` (bound ${l.upTo}, held to ${l.largest} by the ${l.boundedBy} limit)` : '';
+      lines.push(
+        l.shedAt !== undefined
+          ? `  limit     sheds from ~${l.acceptedAtShed} concurrent (a pile of ${l.shedAt} got 429/503s)${held}`
+          : `  limit     no shedding up to ${l.largest} concurrent${held}`,
+      );
     }
   }
   if (s.steps?.length) {

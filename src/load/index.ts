@@ -49,6 +49,21 @@ export function parseLoadEntry(name: string, entry: { shape: string } & Record<s
   return { shape, spec: r.data };
 }
 
+/**
+ * Each load's own client timeout in ms, read by its shape's schema (so `timeout: 5s` is 5000 like
+ * `timeout: 5000`); loads whose shape has no timeout, or whose entry does not parse, are left out.
+ */
+export function loadTimeouts(loads: readonly { name: string; entry: { shape: string } & Record<string, unknown> }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const { name, entry } of loads) {
+    const { shape, ...rest } = entry;
+    const r = (loadShapes[shape]?.spec as z.ZodType | undefined)?.safeParse(rest);
+    const t = r?.success ? (r.data as { timeout?: unknown }).timeout : undefined;
+    if (typeof t === 'number') out[name] = t;
+  }
+  return out;
+}
+
 /** Validates the URL: http(s) only, loopback unless allowed. */
 export function parseBaseUrl(baseUrl: string, allowHosts?: readonly string[]): URL {
   let url: URL;

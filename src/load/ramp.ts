@@ -67,8 +67,8 @@ export default {
         until: Math.min(stepStart + s.stepFor, deadline),
         budget,
         signal: ctx.signal,
-        onOutcome: (t, o) => {
-          recordOutcome(ctx.sink, tally, ctx.name, t, o);
+        onOutcome: (t, o, intended) => {
+          recordOutcome(ctx.sink, tally, ctx.name, t, o, intended);
           h.record(monotonicMs() - t);
           if (o.error || (o.status ?? 0) >= 500) errors += 1;
           else ok += 1;

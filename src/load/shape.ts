@@ -20,6 +20,11 @@ export interface LoadSummary {
   p99Ms: number;
   maxMs: number;
   meanMs: number;
+  /**
+   * Fixed-rate loads: percentiles of the latency from each request's intended send time (coordinated
+   * omission corrected, as wrk2 does); the p50Ms... above are service times (from the actual send).
+   */
+  corrected?: { p50Ms: number; p90Ms: number; p99Ms: number; maxMs: number };
   /** Achieved attempts per second over the load's elapsed time. */
   rps: number;
   bytes: number;
@@ -29,6 +34,11 @@ export interface LoadSummary {
   /** Ramp: the last step within the limits, and the first one past them. */
   capacity?: { rate: number; step: number; exceededAt?: { rate: number; step: number; reason: string } };
   pulses?: DogpilePulse[];
+  /**
+   * Dogpile with findLimit: the bound asked for (and what lowered it), the largest pulse sent, and the
+   * first pulse size that got a 429/503 with how many of it were accepted (absent: no shedding seen).
+   */
+  limit?: { upTo: number; boundedBy?: 'open files'; largest: number; shedAt?: number; acceptedAtShed?: number };
   /** Dogpile: median and max of the per-pulse release spread (client side). */
   releaseSpreadMs?: { median: number; max: number };
   storms?: WsStorm[];
@@ -59,6 +69,8 @@ export interface DogpilePulse {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** findLimit: 429/503 answers in this pulse. */
+  rejected?: number;
 }
 
 export interface WsStorm {

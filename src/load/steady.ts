@@ -51,7 +51,7 @@ export default {
       until: deadlineOf(tally.started, s.duration, ctx.runMs),
       budget: { left: s.count },
       signal: ctx.signal,
-      onOutcome: (t, o) => recordOutcome(ctx.sink, tally, ctx.name, t, o),
+      onOutcome: (t, o, intended) => recordOutcome(ctx.sink, tally, ctx.name, t, o, intended),
     });
     pool.destroyAll();
     return tally.summary(ctx.name, 'steady', r.stoppedBy, s.rate === undefined ? {} : { missed: r.missed });

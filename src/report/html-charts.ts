@@ -33,10 +33,26 @@ export interface Band {
   faults: string;
 }
 
+/**
+ * A ramp's knee: throughput and p99 against the offered rate, one point per step, with the capacity
+ * step (the last within the limits) and the first step past it marked.
+ */
+export interface KneeData {
+  id: string;
+  title: string;
+  note: string;
+  offered: number[];
+  throughput: number[];
+  p99: number[];
+  capacityRate?: number;
+  exceededRate?: number;
+}
+
 export interface ChartsPayload {
   x: number[];
   bands: Band[];
   charts: ChartData[];
+  knees: KneeData[];
 }
 
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f', '#d62728'];
@@ -145,5 +161,21 @@ export function buildCharts(r: RunResult): ChartsPayload {
     to: p.endMs / 1000,
     faults: printable(p.faults.map((f) => `${f.dependency}: ${f.fault}`).join(', ')),
   }));
-  return { x, bands, charts };
+  const knees: KneeData[] = r.loads
+    .filter((l) => l.steps?.length)
+    .map((l, i) => {
+      const c = l.capacity;
+      const head = c?.exceededAt ? `capacity ${c.rate}/s; step ${c.exceededAt.step + 1} at ${c.exceededAt.rate}/s crossed: ${c.exceededAt.reason}` : c ? `capacity at least ${c.rate}/s` : '';
+      return {
+        id: `knee-${i}`,
+        title: printable(`Knee of '${l.name}': throughput and p99 against the offered rate`),
+        note: printable(`one point per ramp step; ${head}${c && c.step >= 0 ? ' (green: the capacity step' : ''}${c?.exceededAt ? ', red: the first step past it' : ''}${c && c.step >= 0 ? ')' : ''}`),
+        offered: l.steps!.map((st) => st.rate),
+        throughput: l.steps!.map((st) => st.rps),
+        p99: l.steps!.map((st) => Math.max(0.1, round1(st.p99Ms))),
+        ...(c && c.step >= 0 ? { capacityRate: c.rate } : {}),
+        ...(c?.exceededAt ? { exceededRate: c.exceededAt.rate } : {}),
+      };
+    });
+  return { x, bands, charts, knees };
 }

@@ -8,12 +8,74 @@ export const clientScript = String.raw`
   'use strict';
   var root = document.getElementById('charts');
   var data = JSON.parse(document.getElementById('crumple-charts').textContent);
+  var dpr = window.devicePixelRatio || 1;
+  var knees = drawKnees(data.knees || []);
   if (!data.x.length || !data.charts.length) {
     root.textContent = 'No per-second data was recorded for this run.';
-    document.body.setAttribute('data-charts', 'ready');
+    document.body.setAttribute('data-charts', knees ? 'ready' : 'failed');
     return;
   }
-  var dpr = window.devicePixelRatio || 1;
+  // A ramp's knee: x = offered rate; throughput (left axis) and p99 (right axis, log) per step; the
+  // capacity step marked green and the first step past it red (their canvas x is left on the section).
+  function drawKnees(list) {
+    var box = document.getElementById('knees');
+    var ok = true;
+    list.forEach(function (k) {
+      try {
+        var sec = document.createElement('section');
+        sec.className = 'chart knee';
+        sec.id = 'chart-' + k.id;
+        var h = document.createElement('h3'); h.textContent = k.title;
+        var note = document.createElement('p'); note.className = 'note'; note.textContent = k.note;
+        sec.appendChild(h); sec.appendChild(note); box.appendChild(sec);
+        var marks = [];
+        if (k.capacityRate !== undefined) marks.push({ at: k.capacityRate, color: '#1a7f37', attr: 'data-capacity-x' });
+        if (k.exceededRate !== undefined) marks.push({ at: k.exceededRate, color: '#d62728', attr: 'data-exceeded-x' });
+        var marker = { hooks: { draw: [function (u) {
+          var ctx = u.ctx;
+          ctx.save();
+          marks.forEach(function (m) {
+            var x = Math.round(u.valToPos(m.at, 'x', true));
+            ctx.strokeStyle = m.color; ctx.lineWidth = 3 * dpr;
+            ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
+            sec.setAttribute(m.attr, String(x));
+          });
+          ctx.restore();
+        }] } };
+        var span = k.offered[k.offered.length - 1] - k.offered[0];
+        var pad = span > 0 ? span * 0.05 : 1;
+        var opts = {
+          width: Math.max(320, box.clientWidth - 2),
+          height: 260,
+          scales: {
+            x: { time: false, range: function () { return [k.offered[0] - pad, k.offered[k.offered.length - 1] + pad]; } },
+            rps: { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } },
+            ms: { distr: 3, log: 10, range: function (u, min, max) { return uPlot.rangeLog(Math.max(min || 0.1, 0.1), Math.max(max || 1, 1), 10, true); } }
+          },
+          axes: [
+            { label: 'offered rate', values: function (u, splits) { return splits.map(function (v) { return tick('per-second', v); }); } },
+            { scale: 'rps', label: 'throughput', size: 72, values: function (u, splits) { return splits.map(function (v) { return tick('per-second', v); }); } },
+            { scale: 'ms', side: 1, label: 'p99', size: 72, grid: { show: false }, splits: decades, values: function (u, splits) { return splits.map(function (v) { return tick('ms', v); }); } }
+          ],
+          series: [
+            { label: 'offered', value: function (u, v) { return v === null || v === undefined ? '\u2014' : fmt('per-second', v); } },
+            { label: 'throughput', scale: 'rps', stroke: '#1f77b4', width: 2, points: { show: true, size: 6 }, value: function (u, v) { return fmt('per-second', v); } },
+            { label: 'p99', scale: 'ms', stroke: '#ff7f0e', width: 2, points: { show: true, size: 6 }, value: function (u, v) { return fmt('ms', v); } }
+          ],
+          plugins: [marker]
+        };
+        var holder = document.createElement('div');
+        sec.appendChild(holder);
+        new uPlot(opts, [k.offered, k.throughput, k.p99], holder);
+      } catch (e) {
+        ok = false;
+        var p = document.createElement('p'); p.className = 'chart-error'; p.textContent = 'chart "' + k.title + '" failed: ' + e;
+        box.appendChild(p);
+        console.error(e);
+      }
+    });
+    return ok;
+  }
   function pad(n) { return (n < 10 ? '0' : '') + n; }
   function clock(sec) {
     sec = Math.max(0, Math.round(sec));
@@ -152,6 +214,6 @@ export const clientScript = String.raw`
       plots.forEach(function (u) { u.setSize({ width: Math.max(320, root.clientWidth - 2), height: 220 }); });
     }, 100);
   });
-  document.body.setAttribute('data-charts', plots.length === data.charts.length ? 'ready' : 'failed');
+  document.body.setAttribute('data-charts', plots.length === data.charts.length && knees ? 'ready' : 'failed');
 })();
 `;

@@ -8,7 +8,7 @@ import { clientScript } from './html-client.js';
 import type { Reporter } from './reporter.js';
 import type { RunResult } from './result.js';
 import { escapeHtml as h, formatClock, formatValue, jsonForScript } from './text.js';
-import { counts, durationText, harnessLine, outcomeLabel } from './view.js';
+import { counts, durationText, harnessLine, loadFindings, outcomeLabel } from './view.js';
 import { figures } from './view.js';
 
 /**
@@ -165,6 +165,12 @@ function tables(r: RunResult): string {
       out.push(`<tr><td>${h(l.name)}</td><td>${h(l.shape)}</td>${cells}<td class="num">${h(formatValue(l.p50Ms, 'ms'))}</td><td class="num">${h(formatValue(l.p99Ms, 'ms'))}</td><td class="num">${h(formatValue(l.rps))}</td></tr>`);
     }
     out.push('</tbody></table>');
+    for (const f of r.loads.map(loadFindings).filter((x) => x !== undefined)) {
+      out.push(`<section class="findings" data-load="${h(f.load)}"><h3>${h(f.load)} (${h(f.shape)}): <span class="headline">${h(f.headline)}</span></h3>`);
+      out.push(`<table><thead><tr>${f.columns.map((c) => `<th>${h(c)}</th>`).join('')}</tr></thead><tbody>`);
+      for (const cells of f.rows) out.push(`<tr>${cells.map((c) => `<td>${h(c)}</td>`).join('')}</tr>`);
+      out.push('</tbody></table></section>');
+    }
   }
   return out.join('\n');
 }
@@ -193,6 +199,7 @@ ${r.verdicts.length ? `<div class="cards" id="cards">\n${r.verdicts.map(card).jo
 <h2>Over time</h2>
 <p class="legend-bands">time since start (m:ss); phases as bands:<span style="background: rgba(214,39,40,0.18)"></span>phase with faults<span style="background: rgba(0,0,0,0.05)"></span>phase without</p>
 <div id="charts"><noscript>Charts need JavaScript; the verdicts above do not.</noscript></div>
+${charts.knees.length ? '<h2>Capacity</h2>\n<div id="knees"></div>' : '<div id="knees"></div>'}
 ${tables(r)}
 <footer>crumple report · schema ${r.schema} · per-second data for ${charts.x.length} s</footer>
 </main>

@@ -4,7 +4,7 @@ import type { Reporter } from './reporter.js';
 import type { RunResult } from './result.js';
 import { escapeMarkdown as md, formatClock, formatValue } from './text.js';
 import { missesLine } from '../contract/misses.js';
-import { counts, durationText, harnessLine, outcomeLabel } from './view.js';
+import { counts, durationText, harnessLine, loadFindings, outcomeLabel } from './view.js';
 import { figures } from './view.js';
 
 /**
@@ -94,6 +94,12 @@ export function renderMarkdown(r: RunResult): string {
       out.push(row([md(l.name), md(l.shape), String(l.requests), String(l.ok), String(l.errors), formatValue(l.p50Ms, 'ms'), formatValue(l.p99Ms, 'ms'), formatValue(l.rps)]));
     }
     out.push('');
+    for (const f of r.loads.map(loadFindings).filter((x) => x !== undefined)) {
+      out.push(`#### ${md(f.load)} (${md(f.shape)}): ${md(f.headline)}`, '');
+      out.push(row(f.columns.map((c) => md(c) || ' ')), row(f.columns.map(() => '---')));
+      for (const cells of f.rows) out.push(row(cells.map(md)));
+      out.push('');
+    }
   }
   const missed = r.dependencies.filter((d) => d.contractMisses?.count);
   if (missed.length) {

@@ -1,6 +1,7 @@
 import type { PhaseWindow, Verdict } from '../checks/check.js';
 import type { SecondSummary } from '../timeline/timeline.js';
 import type { ContractMisses } from '../contract/misses.js';
+import type { DogpilePulse, LoadSummary, RampStep, WsStorm } from '../load/shape.js';
 
 export type RunOutcome = 'pass' | 'fail' | 'not-healthy' | 'error' | 'interrupted';
 
@@ -13,6 +14,16 @@ export interface LoadResult {
   p50Ms: number | null;
   p99Ms: number | null;
   rps: number;
+  /** Fixed-rate loads: latency from the intended send time (coordinated omission corrected). */
+  corrected?: LoadSummary['corrected'];
+  /** Ramp: each step's offered rate, throughput and p99, and the capacity found. */
+  steps?: RampStep[];
+  capacity?: LoadSummary['capacity'];
+  /** Dogpile: each pulse (`t` relative to the run's start, ms), and what findLimit found. */
+  pulses?: DogpilePulse[];
+  limit?: LoadSummary['limit'];
+  /** ws-storm: each reconnect wave (`droppedAt` relative to the run's start, ms). */
+  storms?: WsStorm[];
 }
 
 /** Everything a report renders; written as report.json and re-rendered by `crumple report`. */

@@ -3,7 +3,7 @@ import type { Reporter, RenderOptions } from './reporter.js';
 import type { RunResult } from './result.js';
 import { clip, printable } from './text.js';
 import { missesLine } from '../contract/misses.js';
-import { counts, durationText, harnessLine, keyNumbers, outcomeLabel } from './view.js';
+import { counts, durationText, harnessLine, keyNumbers, loadFindings, outcomeLabel } from './view.js';
 
 const ANSI = { red: 31, green: 32, yellow: 33, cyan: 36, bold: 1, dim: 2 } as const;
 
@@ -55,6 +55,15 @@ export function renderTerminal(result: RunResult, opts: RenderOptions): string {
   const missed = result.dependencies.filter((d) => d.contractMisses?.count);
   for (const d of missed) lines.push(paint('yellow', `  contract misses: ${p(missesLine(d.name, d.contractMisses!))}`));
   if (missed.length) lines.push('');
+  // What ramps, dogpiles and storms found: capacity, limit, pulses, reconnect waves.
+  for (const f of result.loads.map(loadFindings).filter((x) => x !== undefined)) {
+    lines.push(`  ${paint('bold', p(f.load))} (${p(f.shape)}): ${p(f.headline)}`);
+    const widths = f.columns.map((h, i) => Math.max(h.length, ...f.rows.map((r) => r[i]!.length)));
+    const row = (cells: string[]) => `    ${cells.map((x, i) => p(x).padEnd(widths[i]!)).join('  ').trimEnd()}`;
+    lines.push(paint('dim', row(f.columns)));
+    for (const r of f.rows) lines.push(row(r));
+    lines.push('');
+  }
 
   const tally = `${c.passed} passed, ${c.failed} failed`;
   lines.push(`  ${c.failed ? paint('red', tally) : paint('green', tally)} — ${outcomeLabel(result)}`);

@@ -1,7 +1,8 @@
 import type { Verdict } from '../checks/check.js';
 import { isThresholdKey } from './failure-modes.js';
-import type { RunResult } from './result.js';
-import { formatValue, humanKey } from './text.js';
+import type { LoadResult, RunResult } from './result.js';
+import { formatClock, formatValue, humanKey } from './text.js';
+import { formatMs } from '../units.js';
 
 /** What every format shows of a run: counts and the numbers worth a glance. Pure. */
 
@@ -69,4 +70,65 @@ export function durationText(ms: number): string {
   const m = Math.floor((t % 3600) / 60);
   const s = t % 60;
   return h ? `${h} h ${m} min` : `${m} min ${s} s`;
+}
+
+/**
+ * What a load's shape found, beyond its counts: a headline (ramp capacity, dogpile limit or pulses,
+ * ws-storm waves) and one row per step/pulse/wave. Empty for a plain steady load. Pure; every format
+ * prints these, so terminal, report.md and report.html say the same.
+ */
+export interface LoadFindings {
+  load: string;
+  shape: string;
+  headline: string;
+  /** Column names, then one row per step, pulse or wave. */
+  columns: string[];
+  rows: string[][];
+}
+
+const ms = (v: number) => formatMs(v);
+const rate = (r: number) => `${+r.toFixed(2)}/s`;
+
+export function loadFindings(l: LoadResult): LoadFindings | undefined {
+  if (l.steps?.length) {
+    const c = l.capacity;
+    const headline = !c
+      ? `${l.steps.length} steps`
+      : c.exceededAt
+        ? `capacity ${rate(c.rate)} (step ${c.step + 1} of ${l.steps.length}); step ${c.exceededAt.step + 1} at ${rate(c.exceededAt.rate)} crossed: ${c.exceededAt.reason}`
+        : `capacity at least ${rate(c.rate)} (no step crossed the limits)`;
+    return {
+      load: l.name,
+      shape: l.shape,
+      headline,
+      columns: ['step', 'offered', 'achieved', 'ok', 'errors', 'p99', ''],
+      rows: l.steps.map((st) => [String(st.step + 1), rate(st.rate), rate(st.rps), String(st.ok), String(st.errors), ms(st.p99Ms), c?.exceededAt?.step === st.step ? 'past capacity' : c?.step === st.step ? 'capacity' : '']),
+    };
+  }
+  if (l.pulses?.length) {
+    const lim = l.limit;
+    const headline = lim
+      ? lim.shedAt !== undefined
+        ? `sheds from ~${lim.acceptedAtShed} concurrent (a pile of ${lim.shedAt} got 429/503s)`
+        : `no shedding up to ${lim.largest} concurrent${lim.boundedBy ? ` (bound ${lim.upTo}, held by the ${lim.boundedBy} limit)` : ''}`
+      : `${l.pulses.length} pulse(s) of ${l.pulses[0]!.sent}`;
+    return {
+      load: l.name,
+      shape: l.shape,
+      headline,
+      columns: ['pulse', 'at', 'sent', 'ok', 'failed', ...(lim ? ['shed'] : []), 'p50', 'p99', 'release spread'],
+      rows: l.pulses.map((p) => [String(p.pulse + 1), formatClock(p.t), String(p.sent), String(p.ok), String(p.failed), ...(lim ? [String(p.rejected ?? 0)] : []), ms(p.p50Ms), ms(p.p99Ms), ms(p.releaseSpreadMs)]),
+    };
+  }
+  if (l.storms?.length) {
+    const back = l.storms.filter((w) => w.allBackMs !== undefined).map((w) => w.allBackMs!);
+    return {
+      load: l.name,
+      shape: l.shape,
+      headline: `${l.storms.length} reconnect wave(s)${back.length ? `, all clients back within ${ms(Math.max(...back))}` : ''}${back.length < l.storms.length ? `; ${l.storms.length - back.length} never fully back` : ''}`,
+      columns: ['wave', 'at', 'dropped', 'reconnect attempts', 'failed', 'all back after'],
+      rows: l.storms.map((w, i) => [String(i + 1), formatClock(w.droppedAt), String(w.dropped), String(w.attempts), String(w.failures), w.allBackMs === undefined ? 'never (by the end)' : ms(w.allBackMs)]),
+    };
+  }
+  return undefined;
 }

@@ -320,12 +320,15 @@ function withClientTimeout(s: z.output<typeof scenarioShape>) {
 
 export const scenarioSchema = scenarioShape.superRefine(crossCheck).transform(withClientTimeout);
 
-/** The longest time crumple's load clients wait for an answer: what the `timeout` check must tell apart. */
+/**
+ * The longest time crumple's load clients wait for an answer: what the `timeout` check must tell apart.
+ * A load's `timeout` is kept as written ("5s" or 5000): it is read with the one duration type.
+ */
 export function clientTimeoutMs(s: Scenario): number {
   let max = 0;
   for (const e of Object.values(s.load)) {
-    const t = typeof e.timeout === 'number' ? e.timeout : undefined;
-    if (t !== undefined) max = Math.max(max, t);
+    const t = durationSchema.safeParse(e.timeout);
+    if (t.success) max = Math.max(max, t.data);
   }
   return max || s.clientTimeout;
 }

@@ -1,6 +1,6 @@
 /**
  * The one event union of a run. Every vantage point writes these:
- * - client side (load/): `response`, `ws`
+ * - client side (load/): `response`, `ws`, `load-pulse`
  * - dependency side (harness-servers/): `dep-open`, `dep-request`, `dep-response`, `dep-close`, `dep-miss`
  * - the run (run.ts, faults/): `phase`, `fault`
  * - the target process (target/): `target-sample`, `target-exit`
@@ -23,7 +23,13 @@ export interface ResponseEvent {
   kind: 'response';
   t: number; // request start
   load: string; // the named load that sent it
-  latencyMs: number; // start → full response (or error)
+  latencyMs: number; // start → full response (or error): the service time
+  /**
+   * Fixed-rate loads only: from the request's intended send time (its slot in the schedule) to the full
+   * response, so a send delayed by a busy client counts as waiting (coordinated omission corrected, as
+   * wrk2 does). Always ≥ latencyMs.
+   */
+  correctedMs?: number;
   status?: number; // absent when `error` is set
   error?: ErrorClass;
   bytes: number; // response bytes received
@@ -38,6 +44,21 @@ export interface WsEvent {
   latencyMs?: number; // connect latency for `connect`, round trip for `message`
   error?: ErrorClass;
   code?: number; // close code for `closed`
+}
+
+/**
+ * A dogpile pulse starting (t: when its connections start opening; every response of the pulse has
+ * t ≥ this). With `findLimit`, the pulses escalate and a check can tell at which size the target shed.
+ */
+export interface LoadPulseEvent {
+  kind: 'load-pulse';
+  t: number;
+  load: string;
+  pulse: number;
+  /** Requests released at once (connections opened first). */
+  size: number;
+  /** Escalating to find the target's limit: the bound asked for, and what limited it when lower. */
+  findLimit?: { upTo: number; boundedBy?: 'open files' };
 }
 
 /** A connection the target (or any client) opened to a stand-in. */
@@ -143,6 +164,7 @@ export interface LagEvent {
 export type TimelineEvent =
   | ResponseEvent
   | WsEvent
+  | LoadPulseEvent
   | DepOpenEvent
   | DepRequestEvent
   | DepResponseEvent

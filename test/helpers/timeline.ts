@@ -33,9 +33,10 @@ export class TimelineBuilder {
     return this;
   }
 
-  response(load: string, t: number, latencyMs: number, outcome: Outcome = 200): this {
+  /** `correctedMs`: latency from the intended send time (fixed-rate loads), when the test needs one. */
+  response(load: string, t: number, latencyMs: number, outcome: Outcome = 200, correctedMs?: number): this {
     this.abs(t + latencyMs);
-    this.events.push({ kind: 'response', t: this.abs(t), load, latencyMs, bytes: 10, ...(typeof outcome === 'number' ? { status: outcome } : { error: outcome }) });
+    this.events.push({ kind: 'response', t: this.abs(t), load, latencyMs, ...(correctedMs !== undefined ? { correctedMs } : {}), bytes: 10, ...(typeof outcome === 'number' ? { status: outcome } : { error: outcome }) });
     return this;
   }
 

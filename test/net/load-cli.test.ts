@@ -16,6 +16,21 @@ describe('crumple load / dogpile commands', () => {
     expect(n).toBeGreaterThan(50);
   });
 
+  it('load --shape ramp steps the rate and prints the capacity', async () => {
+    let n = 0;
+    // 200 to the first 30 requests, 503 after: steps of 8, 16, 24, 32 requests, so the 503s start in step 3.
+    const { url } = await httpServer((_req, res) => { n += 1; res.statusCode = n > 30 ? 503 : 200; res.end('x'); });
+    const r = await cli(['load', url, '--shape', 'ramp', '--from', '20/s', '--to', '80/s', '--steps', '4', '--step-for', '400ms', '--limit-errors', '1%']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ramp .*stopped by done/);
+    expect(r.stdout).toMatch(/step 1: 20\/s offered/);
+    expect(r.stdout).toMatch(/capacity {2}\d+(\.\d+)?\/s \(step \d\); step \d at \d+(\.\d+)?\/s crossed: errors/);
+    expect((await cli(['load', url, '--shape', 'ramp', '--from', '20/s'])).stderr).toMatch(/--shape ramp needs --from and --to/);
+    expect((await cli(['load', url, '--shape', 'ramp', '--from', '1', '--to', '2', '--rate', '5'])).stderr).toMatch(/--rate: not for --shape ramp/);
+    expect((await cli(['load', url, '--shape', 'storm'])).code).toBe(2);
+  });
+
   it('load --json prints one JSON object', async () => {
     const { url } = await httpServer((_req, res) => res.end('x'));
     const r = await cli(['load', url, '--count', '50', '--connections', '2', '--header', 'x-a: b', '--method', 'put', '--body', 'hi', '--json']);

@@ -64,8 +64,8 @@ describe('proxy API speaks Toxiproxy 2.x to toxiproxy-node-client', () => {
       ['POST', '/proxies/a/toxics', { type: 'latency', toxicity: 'all' }, 400, 'cannot unmarshal string'],
       // Values that crash the real Toxiproxy are refused instead.
       ['POST', '/proxies/a/toxics', { type: 'bandwidth', attributes: { rate: -1 } }, 400, 'rate must be >= 0'],
-      ['POST', '/proxies/a/toxics', { type: 'slicer', attributes: { average_size: 0 } }, 400, 'average_size must be > 0'],
-      ['POST', '/proxies/a/toxics', { type: 'slicer', attributes: { average_size: 10, size_variation: 10 } }, 400, 'size_variation must be'],
+      ['POST', '/proxies/a/toxics', { type: 'slicer', attributes: { average_size: 0 } }, 400, 'average_size + size_variation must be >= 1'],
+      ['POST', '/proxies/a/toxics', { type: 'slicer', attributes: { average_size: 10, size_variation: 12 } }, 400, 'size_variation 12 can split a 23-byte chunk before its start'],
     ];
     for (const [method, path, body, status, msg] of cases) {
       const r = await raw(url, method, path, body);

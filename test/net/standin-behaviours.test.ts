@@ -214,6 +214,25 @@ describe('HTTP behaviours seen from a real client', () => {
     expect(JSON.parse(r.body.toString())).toEqual({ slow: 'down' });
   });
 
+  it('status Retry-After { date: +2s } is an HTTP-date 2 s after each answer; -5s is in the past', async () => {
+    const { s } = await standIn({ behaviour: 'status', params: { status: 503, retryAfter: { date: '+2s' } } });
+    for (let i = 0; i < 2; i++) {
+      const before = Date.now();
+      const r = await get(s.url);
+      const after = Date.now();
+      const header = String(r.headers!['retry-after']);
+      expect(header).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
+      expect(Date.parse(header)).toBeLessThanOrEqual(after + 2000);
+      // Whole seconds: the date lies in (answer + 1 s, answer + 2 s].
+      expect(Date.parse(header)).toBeGreaterThan(before + 999);
+    }
+    s.setBehaviour('status', { status: 429, retryAfter: { date: '-5s' } });
+    const before = Date.now();
+    const past = Date.parse(String((await get(s.url)).headers!['retry-after']));
+    expect(past).toBeLessThan(before - 3000);
+    expect(() => s.setBehaviour('status', { retryAfter: { date: 'soon' } })).toThrow(/bad params for behaviour 'status'/);
+  });
+
   it('flaky fails about the requested fraction, reproducibly for a seed', async () => {
     const run = async (seed: number) => {
       const { s } = await standIn({ behaviour: 'flaky', params: { fraction: 0.3 }, seed });

@@ -6,6 +6,7 @@ import { cli } from '../helpers/cli.js';
 import { main } from '../../src/cli/main.js';
 import { bufferIo } from '../../src/cli/io.js';
 import { get, until } from './standin-helpers.js';
+import { WebSocket } from 'ws';
 
 /** Starts `crumple serve ...` in-process; returns its output so far and a stop function. */
 async function serve(args: string[]) {
@@ -64,12 +65,29 @@ describe('crumple serve and crumple standin', () => {
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/inventory\s+http/);
 
-    const set = await cli(['standin', 'set', 'inventory', 'status', '--param', 'status=429', '--param', 'retryAfter=5', '--control', control]);
-    expect(set.code).toBe(0);
-    expect(set.stdout).toMatch(/inventory: now status/);
+    // set holds the switch for --for, then restores the previous behaviour; here Ctrl-C ends it early.
+    const ac = new AbortController();
+    const setIo = bufferIo(ac.signal);
+    const set = main(['standin', 'set', 'inventory', 'status', '--param', 'status=429', '--param', 'retryAfter=5', '--for', '10m', '--control', control], setIo);
+    await until(() => setIo.stdout.join('').includes('now status'));
+    expect(setIo.stdout.join('')).toMatch(/inventory: now status \{"status":429,"retryAfter":5\}; back to ok in 600\.0 s \(Ctrl-C restores it now\)/);
     const r = await get(inv);
     expect(r.status).toBe(429);
     expect(r.headers!['retry-after']).toBe('5');
+    const log = await cli(['standin', 'log', 'inventory', '--control', control]);
+    expect(log.code).toBe(0);
+    expect(log.stdout).toMatch(/GET \/ → status 429/);
+    ac.abort();
+    expect(await set).toBe(0);
+    expect(setIo.stdout.join('')).toMatch(/inventory: back to ok .* after .* \(interrupted\)/);
+    expect((await get(inv)).status).toBe(404); // ok with a contract: / is not in it
+
+    // Without Ctrl-C it expires by itself.
+    const short = await cli(['standin', 'set', 'inventory', 'hang', '--for', '200ms', '--control', control]);
+    expect(short.code).toBe(0);
+    expect(short.stdout).toMatch(/inventory: back to ok .* after/);
+    expect((await cli(['standin', 'get', 'inventory', '--control', control])).stdout).toMatch(/inventory \(.*\): ok/);
+    expect((await cli(['standin', 'set', 'inventory', 'hang', '--for', '2h', '--control', control])).stderr).toMatch(/--for: at most 3600\.0 s/);
 
     const bad = await cli(['standin', 'set', 'inventory', 'slow', '--params', '{"delay":"later"}', '--control', control]);
     expect(bad.code).toBe(2);
@@ -79,12 +97,23 @@ describe('crumple serve and crumple standin', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no stand-in named 'nobody'/);
 
-    const log = await cli(['standin', 'log', 'inventory', '--control', control]);
-    expect(log.code).toBe(0);
-    expect(log.stdout).toMatch(/GET \/ → status 429/);
-
     const reset = await cli(['standin', 'reset', 'inventory', '--control', control, '--json']);
     expect(JSON.parse(reset.stdout)).toMatchObject({ name: 'inventory', behaviour: 'ok' });
+    const all = await cli(['standin', 'reset', '--all', '--control', control]);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toBe('inventory: reset to ok, log cleared\nfeed: reset to echo, log cleared\n');
+    expect((await cli(['standin', 'reset', '--control', control])).stderr).toMatch(/name a stand-in, or pass --all/);
+    expect(await s.stop()).toBe(0);
+  });
+
+  it('the zoo\u2019s close-all stand-in sweeps every few seconds: a client that connects later is closed (1012)', async () => {
+    const s = await serve(['--zoo', '--json']);
+    const ports = JSON.parse(s.out()) as Record<string, number>;
+    const ws = new WebSocket(`ws://127.0.0.1:${ports['close-all']}`);
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    ws.on('error', () => {});
+    const code = await Promise.race([closed, new Promise<string>((r) => setTimeout(() => r('still open after 10 s'), 10_000))]);
+    expect(code).toBe(1012);
     expect(await s.stop()).toBe(0);
   });
 

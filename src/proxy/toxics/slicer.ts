@@ -25,6 +25,27 @@ export function slicePieces(length: number, average: number, variation: number, 
   return out;
 }
 
+/** Toxiproxy reads at most 32 KiB per chunk: a chunk no longer than average + variation is never split. */
+const MAX_CHUNK = 32 * 1024;
+
+/**
+ * The settings that crash the real Toxiproxy 2.12 once data flows, and only those (everything else
+ * it accepts, crumple accepts: e.g. {average_size: 1000, size_variation: 1000}). Its halving splits a
+ * piece of len > average + variation at len/2 + a draw from [−variation, variation):
+ * - average + variation < 1: a 1-byte piece is never final, so it recurses until the stack overflows;
+ * - a split point before the piece's start (len/2 < variation for the shortest splittable piece,
+ *   len = average + variation + 1): a negative slice bound, a panic.
+ * crumple's own halving keeps every piece ≥ 1 byte whatever the values (see slicePieces).
+ */
+export function slicerCrash(a: A): string | undefined {
+  const splittable = a.average_size + a.size_variation + 1;
+  if (splittable < 2) return `attribute average_size + size_variation must be >= 1, got ${a.average_size} + ${a.size_variation} (Toxiproxy recurses until it crashes)`;
+  if (splittable <= MAX_CHUNK && a.size_variation > 0 && Math.floor(splittable / 2) < a.size_variation) {
+    return `attribute size_variation ${a.size_variation} can split a ${splittable}-byte chunk before its start with average_size ${a.average_size} (Toxiproxy panics); use size_variation <= ${a.average_size + 1}`;
+  }
+  return undefined;
+}
+
 export default {
   name: 'slicer',
   description:
@@ -35,13 +56,8 @@ export default {
   kind: 'bad-input',
   goStruct: 'SlicerToxic',
   explore: { average_size: log(1, 4096, 'bytes'), size_variation: oneOf(0), delay: log(1, 100_000, 'µs') },
-  // These recurse forever or pick bad split points in the real Toxiproxy (it crashes); refuse them.
-  check: (a) =>
-    a.average_size <= 0
-      ? 'attribute average_size must be > 0 (0 or less crashes Toxiproxy)'
-      : a.size_variation < 0 || a.size_variation >= a.average_size
-        ? 'attribute size_variation must be >= 0 and smaller than average_size (else Toxiproxy can crash)'
-        : undefined,
+  // Only what crashes the real Toxiproxy is refused (see slicerCrash).
+  check: slicerCrash,
   async pipe(run) {
     const { average_size, size_variation, delay } = run.attrs;
     for (;;) {
