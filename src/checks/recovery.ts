@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundSchema } from './bounds.js';
 import { durationSchema, formatMs } from '../units.js';
 import type { Check, CheckContext } from './check.js';
 import { formatPercent } from './bounds.js';
@@ -11,6 +12,8 @@ export const recoveryExpectation = z.strictObject({
   within: durationSchema,
   /** Judge this load only (default: every load together). */
   load: z.string().optional(),
+  /** Absolute p99 a recovered second may have (default: 2× the baseline p99 + 50 ms). */
+  p99: boundSchema('duration').optional(),
 });
 export type RecoveryExpectation = z.infer<typeof recoveryExpectation>;
 
@@ -36,7 +39,7 @@ function run(ctx: CheckContext, x: RecoveryExpectation, key: string) {
   if (!bs.length) return noData(ctx, 'recovery', key, 'no baseline responses to recover to');
   const baseRate = bs.filter(isSuccess).length / bs.length;
   const baseP99 = quantile(bs.map((r) => r.latencyMs).sort((a, b) => a - b), 0.99);
-  const p99Limit = defaultP99Limit(baseP99);
+  const p99Limit = x.p99 ? x.p99.value : defaultP99Limit(baseP99);
   const end = ctx.timeline.endMs;
   const after = responses(ctx, [{ startMs: cleared, endMs: end, label: 'after' }], x.load).sort((a, b) => a.t - b.t);
   if (end - cleared < 1000 || !after.length) return noData(ctx, 'recovery', key, `only ${formatMs(end - cleared)} and ${after.length} responses after the last fault cleared at ${at(ctx, cleared)}: add a recovery phase`);

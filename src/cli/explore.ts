@@ -88,7 +88,8 @@ const register: Register = (program, io, exit) => {
         if (opts.json) return io.out(`${JSON.stringify({ type: 'trial', ...t, schedule: undefined, failures: s.failures, shrinkSteps: s.shrinkSteps, property: s.property ?? null, timeLeftMs: Math.max(0, s.budgetMs - (Date.now() - s.startedMs)) })}\n`);
         const left = formatMs(Math.max(0, s.budgetMs - (Date.now() - s.startedMs)));
         const where = t.stage === 'search' ? `trial ${t.n - 1} of ≤ ${s.runs}` : t.stage === 'shrink' ? `shrink step ${s.shrinkSteps} (trial ${t.n})` : `${t.stage} (trial ${t.n})`;
-        io.out(`${where} · ${t.outcome.toUpperCase()} · ${printable(t.text)}\n    ${printable(t.summary)} · failures ${s.failures} · ${left} left\n`);
+        const other = s.property && t.stage !== 'search' && t.outcome === 'fail' && !t.failed.includes(s.property);
+        io.out(`${where} · ${other ? `FAIL (another property: ${t.failed.join(', ')})` : t.outcome.toUpperCase()} · ${printable(t.text)}\n    ${printable(t.summary)} · failures ${s.failures} · ${left} left\n`);
       };
       if (!opts.json) io.out(`exploring ${path} (seed ${seed}${opts.path ? `, path ${opts.path}` : ''}; ≤ ${runs} runs, budget ${formatMs(budgetMs)}, trial ${formatMs(space.trial)}); reports in ${dir}\n`);
       const outcome = await explore({

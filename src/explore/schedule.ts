@@ -71,7 +71,7 @@ const sameFaults = (a: readonly Fault[], b: readonly Fault[]) => a.length === b.
 
 /** "inventory → status status=503 for 1.20 s, then → reset for 800 ms (at +0 ms) | ..." */
 export function describeSchedule(s: Schedule): string {
-  const tracks = s.tracks.map((t) => `${t.dependency}: ${t.steps.map((x) => `${describeFault(x.fault)} for ${formatMs(x.forMs)}`).join(', then ')} (at +${formatMs(t.atMs)})`);
+  const tracks = s.tracks.map((t) => `${t.dependency}: ${t.steps.map((x) => `${describeFault(x.fault)} for ${formatMs(x.forMs)}`).join(', then ')} (at +${t.atMs ? formatMs(t.atMs) : '0 s'})`);
   const loads = Object.entries(s.loads).map(([n, l]) => (l === null ? `${n} off` : l.rate !== undefined ? `${n} ${Math.round(l.rate)}/s` : n));
   return `${tracks.join(' | ') || 'no faults'}; load: ${loads.join(', ') || 'as written'}`;
 }
