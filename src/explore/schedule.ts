@@ -61,7 +61,8 @@ export function schedulePhases(space: ExploreSpace, s: Schedule): TrialPhase[] {
       prev.durationMs += to - from;
       continue;
     }
-    phases.push({ name: `${faults.length ? 'faults' : 'calm'} @${formatMs(from)}`, durationMs: to - from, faults });
+    // Whole milliseconds in the name: rounded ones could name two phases alike.
+    phases.push({ name: `${faults.length ? 'faults' : 'calm'} @${(from / 1000).toFixed(3)}s`, durationMs: to - from, faults });
   }
   phases.push({ name: 'recovery', durationMs: space.recovery, faults: [] });
   return phases;
