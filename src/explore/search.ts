@@ -172,6 +172,17 @@ export async function explore(opts: ExploreOptions): Promise<ExploreOutcome> {
     return done('error', { error: why });
   }
 
+  // A candidate equal to one already run gets that trial's answer: fast-check's shrinker can offer
+  // values that differ only in how they were generated, and a real trial costs seconds.
+  const tried = new Map<string, TrialRecord>();
+  const once = async (s: Schedule, stage: TrialStage): Promise<TrialRecord> => {
+    const key = JSON.stringify(s);
+    const seen = tried.get(key);
+    if (seen) return seen;
+    const { rec } = await runTrial(s, stage);
+    tried.set(key, rec);
+    return rec;
+  };
   const deps = faultableDependencies(o.scenario, o.space, called);
   let best: TrialRecord | undefined;
   let first: TrialRecord | undefined;
@@ -180,7 +191,7 @@ export async function explore(opts: ExploreOptions): Promise<ExploreOutcome> {
     // ends fast-check's search or shrink at once.
     if (o.signal?.aborted || fatal || Date.now() > searchDeadline) return true;
     if (!property && state.trials - 1 >= o.runs) return true;
-    const { rec } = await runTrial(s, property ? 'shrink' : 'search');
+    const rec = await once(s, property ? 'shrink' : 'search');
     if (rec.outcome !== 'fail') return true;
     if (!property) {
       property = rec.key ?? rec.failed[0]!;
@@ -192,10 +203,12 @@ export async function explore(opts: ExploreOptions): Promise<ExploreOutcome> {
       return false;
     }
     if (!rec.failed.includes(property)) return true; // another property failed: not the same bug
-    best = rec;
-    state.failures++;
-    state.shrinkSteps++;
-    shrinkSteps.push(rec);
+    if (rec !== best) {
+      best = rec;
+      state.failures++;
+      state.shrinkSteps++;
+      shrinkSteps.push(rec);
+    }
     return false;
   };
 
@@ -217,7 +230,8 @@ export async function explore(opts: ExploreOptions): Promise<ExploreOutcome> {
       improved = false;
       for (const cand of neighbours(best.schedule, o.space)) {
         if (o.signal?.aborted || fatal || Date.now() >= searchDeadline) break;
-        const { rec } = await runTrial(cand, 'shrink');
+        if (tried.has(JSON.stringify(cand))) continue;
+        const rec = await once(cand, 'shrink');
         if (rec.outcome === 'fail' && rec.failed.includes(property)) {
           best = rec;
           state.shrinkSteps++;
