@@ -74,7 +74,7 @@ describe('explore schedules', () => {
     };
     const all = [...neighbours(s, space)];
     expect(all[0]!.tracks.map((t) => t.dependency)).toEqual(['b']);
-    expect(all.some((n) => n.tracks[0]!.steps.length === 1 && n.tracks[0]!.steps[0]!.fault.behaviour === 'status')).toBe(true); // the last step dropped
+    expect(all.some((n) => n.tracks[0]!.steps.length === 1 && JSON.stringify(n.tracks[0]!.steps[0]!.fault).includes('"status"'))).toBe(true); // the last step dropped
     expect(all.some((n) => n.loads.side === null)).toBe(true);
     expect(all.some((n) => n.tracks[0]!.atMs === 0)).toBe(true);
     expect(all.some((n) => JSON.stringify(n.tracks[0]!.steps[0]!.fault) === '{"behaviour":"status"}')).toBe(true);
