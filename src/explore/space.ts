@@ -59,7 +59,8 @@ export const exploreSchema = z
     /** One trial: healthy baseline, the fault window, then the recovery window. */
     trial: durationSchema.refine((ms) => ms >= 2000 && ms <= 120_000, { error: 'trial is 2 s to 2 min' }).default(8000),
     baseline: durationSchema.refine((ms) => ms >= 500, { error: 'baseline is at least 500 ms' }).default(1500),
-    recovery: durationSchema.refine((ms) => ms >= 500, { error: 'recovery is at least 500 ms' }).default(2500),
+    // Longer than a typical breaker's reset plus a probe: recovery is judged within it, less one second.
+    recovery: durationSchema.refine((ms) => ms >= 1500, { error: 'recovery is at least 1.5 s (judged within it, less one second)' }).default(3500),
     load: z.record(z.string(), loadSpace).default({}),
     invariants: invariantsSchema.prefault({}),
     /**

@@ -50,6 +50,29 @@ describe('crumple explore', () => {
     expect(readFileSync(join(dir, 'two', 'junit.xml'), 'utf8')).toMatch(/<failure message="FOUND/);
   }, 600_000);
 
+  it('finds the breaker that never recovers after error statuses followed by resets at the probe, and shrinks it to that sequence', async () => {
+    const dir = reports();
+    const r = await cli(['explore', 'scenarios/explore.sticky-breaker.yaml', '--runs', '25', '--budget', '8m', '--seed', '5', '--replays', '2', '--reports', dir, '--run-id', 'sticky']);
+    const o = outcomeOf(dir, 'sticky');
+    expect({ code: r.code, status: o.status, property: o.property }).toEqual({ code: 1, status: 'found', property: 'recovery' });
+    const [track] = o.minimal!.schedule.tracks;
+    expect(o.minimal!.schedule.tracks).toHaveLength(1);
+    // The order that matters: an error status, then a connection reset (nothing else left).
+    expect(track!.steps.map((s) => s.fault.behaviour)).toEqual(['status', 'reset']);
+  }, 600_000);
+
+  it('Ctrl-C stops the search at once, rolls back, and still writes its report', async () => {
+    const dir = reports();
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), 15_000);
+    const r = await cli(['explore', 'scenarios/explore.sturdy.yaml', '--runs', '50', '--budget', '5m', '--seed', '9', '--reports', dir, '--run-id', 'stop'], ac.signal);
+    clearTimeout(timer);
+    const o = outcomeOf(dir, 'stop');
+    expect({ code: r.code, status: o.status }).toEqual({ code: 2, status: 'interrupted' });
+    expect(o.trials.length).toBeLessThan(5);
+    expect(existsSync(join(dir, 'stop', 'explore.html'))).toBe(true);
+  }, 120_000);
+
   it('finds nothing on the sturdy target, which handles every fault and combination (no false finding)', async () => {
     const dir = reports();
     const r = await cli(['explore', 'scenarios/explore.sturdy.yaml', '--runs', '6', '--budget', '3m', '--seed', '3', '--reports', dir, '--run-id', 'sturdy']);
