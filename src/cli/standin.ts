@@ -4,6 +4,7 @@ import { isLoopback, sleep } from '../safety.js';
 import { CrumpleError, badInput, describeError } from '../errors.js';
 import { formatMs, parseDuration } from '../units.js';
 import { DEFAULT_FOR_MS, MAX_FOR_MS } from './toxic.js';
+import { describeFault, faultBodySchema } from '../faults/fault.js';
 
 
 interface Common {
@@ -203,6 +204,13 @@ const register: Register = (program, io, exit) => {
       base = v as Record<string, unknown>;
     }
     const params = parseParamFlags(o.param, base);
+    // The one fault schema checks the name and params before anything is switched.
+    const checked = faultBodySchema.safeParse({ behaviour, params });
+    if (!checked.success) {
+      const i = checked.error.issues[0]!;
+      const field = i.path.join('.');
+      throw badInput(`${field === 'behaviour' ? '<behaviour>' : field.startsWith('params') ? `--param ${field.slice(7) || ''}`.trim() : field}: ${i.message}`);
+    }
     const path = `/standins/${encodeURIComponent(name)}`;
     const before = (await call(o, 'GET', path)) as Row;
     const started = Date.now();
@@ -210,7 +218,7 @@ const register: Register = (program, io, exit) => {
     // From here on the previous behaviour comes back whatever happens: expiry, Ctrl-C or SIGTERM.
     try {
       if (o.json) io.out(JSON.stringify(r, null, 2) + '\n');
-      else io.out(`${r.name}: now ${r.behaviour} ${compact(r.params)}; back to ${before.behaviour} in ${formatMs(forMs)} (Ctrl-C restores it now)\n`);
+      else io.out(`${r.name}: now ${describeFault({ behaviour: r.behaviour as never, params: r.params })}; back to ${before.behaviour} in ${formatMs(forMs)} (Ctrl-C restores it now)\n`);
       await sleep(forMs, io.signal);
     } finally {
       const elapsed = formatMs(Date.now() - started);

@@ -70,7 +70,7 @@ describe('crumple serve and crumple standin', () => {
     const setIo = bufferIo(ac.signal);
     const set = main(['standin', 'set', 'inventory', 'status', '--param', 'status=429', '--param', 'retryAfter=5', '--for', '10m', '--control', control], setIo);
     await until(() => setIo.stdout.join('').includes('now status'));
-    expect(setIo.stdout.join('')).toMatch(/inventory: now status \{"status":429,"retryAfter":5\}; back to ok in 600\.0 s \(Ctrl-C restores it now\)/);
+    expect(setIo.stdout.join('')).toMatch(/inventory: now status status=429 retryAfter=5; back to ok in 600\.0 s \(Ctrl-C restores it now\)/);
     const r = await get(inv);
     expect(r.status).toBe(429);
     expect(r.headers!['retry-after']).toBe('5');
