@@ -91,7 +91,7 @@ describe('crumple serve and crumple standin', () => {
 
     const bad = await cli(['standin', 'set', 'inventory', 'slow', '--params', '{"delay":"later"}', '--control', control]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/params\.delay/);
+    expect(bad.stderr).toMatch(/--param delay: .later. is not a duration/);
 
     const missing = await cli(['standin', 'get', 'nobody', '--control', control]);
     expect(missing.code).toBe(2);
