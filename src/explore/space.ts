@@ -63,11 +63,6 @@ export const exploreSchema = z
     recovery: durationSchema.refine((ms) => ms >= 1500, { error: 'recovery is at least 1.5 s (judged within it, less one second)' }).default(3500),
     load: z.record(z.string(), loadSpace).default({}),
     invariants: invariantsSchema.prefault({}),
-    /**
-     * Reuse one target process across trials that passed (faster; only for a target that keeps no
-     * state between requests). Never after a failure: a failing trial always restarts it.
-     */
-    'reuse-target': z.boolean().default(false),
   })
   .superRefine((x, ctx) => {
     if (x.baseline + x.recovery + 500 > x.trial) ctx.addIssue({ code: 'custom', path: ['trial'], message: `trial (${x.trial} ms) must leave at least 500 ms of faults after baseline (${x.baseline} ms) and recovery (${x.recovery} ms)` });
