@@ -43,6 +43,24 @@ describe('recovery check', () => {
   });
 });
 
+describe('recovery check: phase edges', () => {
+  it('leaves requests that spill from the baseline into the first fault out of the baseline', () => {
+    const b = timeline()
+      .phase('baseline', 0, 5000)
+      .phase('fault', 5000, 15000, [['inventory', 'hang']])
+      .phase('recovery', 15000, 25000)
+      .responses('checkout', { from: 0, to: 4900, every: 20, latency: 14 })
+      // Sent in the baseline's last 100 ms, answered 504 after 100 ms under the fault.
+      .responses('checkout', { from: 4900, to: 5000, every: 5, latency: 104, outcome: 504 })
+      .responses('checkout', { from: 5000, to: 15000, every: 20, latency: 1000, outcome: 504 })
+      .responses('checkout', { from: 15000, to: 25000, every: 20, latency: 14 });
+    const v = recovery.run(b.context(), recovery.expectation.parse({ within: '2s' }), 'recovery');
+    expect(v.status, v.summary).toBe('pass');
+    expect(v.measured.baselineSuccessRate).toBe(1);
+    expect(v.measured.baselineP99Ms).toBe(14);
+  });
+});
+
 describe('survives check', () => {
   const base = () =>
     timeline()
@@ -84,6 +102,39 @@ describe('survives check', () => {
     const v = survives.run(b.context(), true, 'survives');
     expect(v.ok).toBe(false);
     expect(v.measured.hung).toBe(100);
+  });
+});
+
+describe('survives check: no pass without evidence', () => {
+  const phases = () => timeline().phase('baseline', 0, 5000).phase('fault', 5000, 10000, [['inventory', 'hang']]).phase('recovery', 10000, 15000);
+
+  it('is inconclusive, never a pass, for a target (by URL) that refused every connection', () => {
+    const b = phases().responses('checkout', { from: 0, to: 15000, every: 50, latency: 1, outcome: 'ECONNREFUSED' });
+    const v = survives.run(b.context(), true, 'survives');
+    expect(v.status).toBe('inconclusive');
+    expect(v.reason).toMatch(/never answered any of 300 requests \(ECONNREFUSED: 300\).*is the URL right/);
+  });
+
+  it('fails a target that answered and then stopped answering before the end', () => {
+    const b = phases()
+      .responses('checkout', { from: 0, to: 7000, every: 50, latency: 1 })
+      .responses('checkout', { from: 7000, to: 15000, every: 50, latency: 1, outcome: 'ECONNREFUSED' });
+    const v = survives.run(b.context(), true, 'survives');
+    expect(v.status).toBe('fail');
+    expect(v.summary).toMatch(/target stopped answering: no answer after 7\.0 s, none of 100 requests in 'recovery' answered/);
+  });
+
+  it('names an unbounded result set when a huge answer took the target down', () => {
+    const b = timeline()
+      .phase('baseline', 0, 5000)
+      .phase('huge', 5000, 10000, [['inventory', 'huge']])
+      .sample(0, 50e6)
+      .responses('checkout', { from: 0, to: 6000, every: 50, latency: 1 })
+      .responses('checkout', { from: 6000, to: 10000, every: 50, latency: 1, outcome: 'ECONNREFUSED' })
+      .exit(6000, null);
+    const v = survives.run(b.context(), true, 'survives');
+    expect(v.status).toBe('fail');
+    expect(v.failureMode?.id).toBe('unbounded-result-set');
   });
 });
 
