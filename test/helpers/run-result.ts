@@ -200,3 +200,20 @@ export function garbageRun(): RunResult {
   r.seconds[3]!.loads[`load ${GARBAGE}`] = loadSecond(5, 1, 1, 2);
   return r;
 }
+
+/** A resilient run where one check could not judge: retries saw no chain of 3+ attempts. */
+export function inconclusiveRun(): RunResult {
+  const r = resilientRun({ seconds: 20 });
+  const reason = 'backoff not measurable: no request made 3+ attempts while alone in flight (use a lower-rate load for this check)';
+  r.verdicts.push({
+    check: 'retries',
+    key: 'retries',
+    status: 'inconclusive',
+    ok: false,
+    reason,
+    summary: `1.00 calls to inventory per request (400 ÷ 400), bound <= 3 — ${reason}`,
+    measured: { amplification: 1, amplificationBound: 3, chains: 0 },
+    evidence: [{ label: 'attempt chains with ≥ 3 attempts (unambiguous)', value: 0 }],
+  });
+  return { ...r, outcome: 'inconclusive', exitCode: 1 };
+}
