@@ -278,7 +278,9 @@ export function phaseWindows(timeline: Timeline, plan: Pick<RunPlan, 'phases'>):
       const w = out.find((p) => p.index === e.index);
       if (w) {
         w.endMs = e.t;
-        delete w.incomplete;
+        // Cut short (Ctrl-C, an error): the phase ended before its planned length (timers never fire early).
+        const planned = plan.phases[e.index]?.durationMs ?? 0;
+        if (e.t - w.startMs >= planned - 50) delete w.incomplete;
       }
     }
   }

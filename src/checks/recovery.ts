@@ -42,6 +42,7 @@ function run(ctx: CheckContext, x: RecoveryExpectation, key: string) {
   const p99Limit = x.p99 ? x.p99.value : defaultP99Limit(baseP99);
   const end = ctx.timeline.endMs;
   const after = responses(ctx, [{ startMs: cleared, endMs: end, label: 'after' }], x.load).sort((a, b) => a.t - b.t);
+  if (ctx.stopped && (end - cleared < 1000 || !after.length)) return inconclusive(ctx, 'recovery', key, `nothing to judge after the last fault cleared at ${at(ctx, cleared)}`);
   if (end - cleared < 1000 || !after.length) return inconclusive(ctx, 'recovery', key, `only ${formatMs(end - cleared)} and ${after.length} responses after the last fault cleared at ${at(ctx, cleared)}: add a recovery phase`);
 
   type Win = { start: number; n: number; healthy: boolean; rate: number; p99: number };
