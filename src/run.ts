@@ -241,13 +241,8 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
       if (outcome === 'pass') outcome = 'error';
       error = [error, `checks failed to run: ${describeError(e)}`].filter(Boolean).join('\n');
     }
-    if (outcome === 'pass') {
-      if (!verdicts.length) {
-        outcome = 'error';
-        error = 'nothing was judged: the scenario has no expectations (a run without checks proves nothing)';
-      } else if (verdicts.some((v) => v.status === 'fail')) outcome = 'fail';
-      else if (verdicts.some((v) => v.status === 'inconclusive')) outcome = 'inconclusive';
-    }
+    if (outcome === 'pass' && verdicts.some((v) => v.status === 'fail')) outcome = 'fail';
+    else if (outcome === 'pass' && verdicts.some((v) => v.status === 'inconclusive')) outcome = 'inconclusive';
   }
   const result = buildResult({ plan, runId, startedAt, timeline, ctx, verdicts, outcome, error, targetUrl, depsOut, loadSummaries, loadKinds, allowInconclusive: opts.allowInconclusive === true });
   const files = opts.writeFiles === false ? [] : await writeReports(result, dir);

@@ -76,16 +76,27 @@ export function eventsOf<K extends EventKind>(ctx: CheckContext, kind: K, ws?: r
 }
 
 /**
- * THE phase-edge rule, for every check: a request counts for a window only when it started and was
- * answered (or given up on) inside it. A request straddling a phase change saw two fault settings and
- * is evidence of neither, so it counts for neither phase. (Adjacent windows merged by `merge` are one
- * window: a request crossing from one faulty phase into the next of the same fault still counts.)
+ * A request sent in the last moment of a window and answered after the next phase's faults began is
+ * evidence of neither phase. One in flight longer than this at the window's end (a call the fault
+ * hung, a queue the fault filled) had its fate sealed inside the window and still counts for it.
+ */
+export const SPILL_MS = 1000;
+
+/**
+ * THE phase-edge rule, for every check: a request counts for the window it started in, unless it
+ * straddles the window's end (sent in its last SPILL_MS and answered after it): that one saw two
+ * fault settings and counts for neither phase. (Adjacent windows merged by `merge` are one window.)
  */
 export function responses(ctx: CheckContext, ws?: readonly Window[], load?: string): ResponseEvent[] {
   return splitAtEdges(ctx, ws, load).counted;
 }
 
-/** Requests of the windows split by the phase-edge rule: `counted` lie inside one window, `straddling` started in one and ended past its end, or started before it and ended in it. */
+/**
+ * Requests of the windows split by the phase-edge rule: `counted` for the windows, and `straddling`:
+ * in flight inside the windows but not counted for them (sent in a window's last SPILL_MS and answered
+ * after it, or sent before a window and still in flight when it began). Checks that attribute
+ * dependency calls to requests (retries) leave out the calls of straddling ones too.
+ */
 export function splitAtEdges(ctx: CheckContext, ws?: readonly Window[], load?: string): { counted: ResponseEvent[]; straddling: ResponseEvent[] } {
   const counted: ResponseEvent[] = [];
   const straddling: ResponseEvent[] = [];
@@ -97,7 +108,7 @@ export function splitAtEdges(ctx: CheckContext, ws?: readonly Window[], load?: s
     }
     const end = e.t + e.latencyMs;
     const w = ws.find((x) => e.t >= x.startMs && e.t < x.endMs);
-    if (w) (end <= w.endMs ? counted : straddling).push(e);
+    if (w) (end > w.endMs && e.t > w.endMs - SPILL_MS ? straddling : counted).push(e);
     else if (ws.some((x) => e.t < x.startMs && end > x.startMs)) straddling.push(e);
   }
   return { counted, straddling };

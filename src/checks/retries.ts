@@ -153,7 +153,7 @@ function run(ctx: CheckContext, x: RetriesExpectation, key: string) {
   if (typeof ws === 'string') return inconclusive(ctx, 'retries', key, ws);
   if (!ws.length) return inconclusive(ctx, 'retries', key, `no phase puts a fault on '${x.dependency}'`);
   const { counted: reqs, straddling } = splitAtEdges(ctx, ws, x.load);
-  if (!reqs.length) return inconclusive(ctx, 'retries', key, `no client requests${x.load ? ` of load '${x.load}'` : ''} both started and ended in ${label(ws)}`);
+  if (!reqs.length) return inconclusive(ctx, 'retries', key, `no client requests${x.load ? ` of load '${x.load}'` : ''} in ${label(ws)} (requests sent in a phase's last second and answered after it count for neither phase)`);
   const attempts = attemptsOf(ctx, x.dependency).filter((a) => inside(a.start, ws));
   const share = countedShare(reqs, straddling, attempts).calls;
   const amp = share / reqs.length;

@@ -33,7 +33,7 @@ const PERCENTILES = ['p50', 'p90', 'p99', 'max'] as const;
 export function judgeSlo(ctx: CheckContext, check: string, key: string, ws: Window[], load: string | undefined, b: SloBounds): Verdict {
   const rs = responses(ctx, ws, load);
   const scopeText = `${load ? `'${load}'` : 'all loads'} in ${label(ws)}`;
-  if (!rs.length) return inconclusive(ctx, check, key, `no request of ${scopeText} both started and ended inside it`, { requests: 0 });
+  if (!rs.length) return inconclusive(ctx, check, key, `no request of ${scopeText} (requests sent in a phase's last second and answered after it count for neither phase)`, { requests: 0 });
   const corrected = b.latency === 'corrected';
   const s = stats(rs.map((r) => (corrected ? (r.correctedMs ?? r.latencyMs) : r.latencyMs)));
   const unscheduled = corrected ? rs.filter((r) => r.correctedMs === undefined).length : 0;

@@ -62,7 +62,7 @@ function run(ctx: CheckContext, _x: SurvivesExpectation, key: string) {
     return inconclusive(ctx, 'survives', key, `the target never answered any of ${all.length} requests (${why}): nothing shows it was up${started ? '' : ' (is the URL right?)'}`, measured, evidence);
   }
   if (ws.length && !rs.length && !exit) {
-    return inconclusive(ctx, 'survives', key, `no request both started and ended during ${label(ws)}`, measured, evidence);
+    return inconclusive(ctx, 'survives', key, `no request counted during ${label(ws)} (requests sent in a phase's last second and answered after it count for neither phase)`, measured, evidence);
   }
   const stoppedAnswering = !exit && !answeringAtEnd;
   const parts = [

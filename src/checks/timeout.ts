@@ -152,7 +152,7 @@ function run(ctx: CheckContext, x: TimeoutExpectation, key: string) {
     });
   }
   if (!client.length && !calls) return inconclusive(ctx, 'timeout', key, `no calls reached ${x.dependency} and no client requests in ${label(ws)}`, measured, evidence);
-  if (!client.length) return inconclusive(ctx, 'timeout', key, `the stand-in saw no abandoned or held calls and no client request both started and ended in ${label(ws)}`, measured, evidence);
+  if (!client.length) return inconclusive(ctx, 'timeout', key, `the stand-in saw no abandoned or held calls and no client request counted in ${label(ws)}`, measured, evidence);
   // No stand-in evidence: the client side decides, and the summary says so.
   const ok = answered.length > 0 && clientTimeouts === 0 && cs.p90 <= limit;
   return verdict(ctx, 'timeout', key, {

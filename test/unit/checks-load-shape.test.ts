@@ -8,7 +8,7 @@ const shed = (o: Record<string, unknown> = {}) => shedding.expectation.parse({ l
 
 describe('shedding check', () => {
   it('passes a target that rejects 70 % quickly and keeps accepted requests fast', () => {
-    const b = timeline().phase('burst', 0, 10_000).responses('burst', {
+    const b = timeline().phase('burst', 0, 5000).responses('burst', {
       from: 0, to: 5000, every: 10,
       latency: (_t, i) => (i % 10 < 7 ? 3 : 20),
       outcome: (_t, i) => (i % 10 < 7 ? 503 : 200),
@@ -21,7 +21,7 @@ describe('shedding check', () => {
   });
 
   it('fails with unbalanced capacity when the target queues instead of shedding', () => {
-    const b = timeline().phase('burst', 0, 10_000).responses('burst', {
+    const b = timeline().phase('burst', 0, 5000).responses('burst', {
       from: 0, to: 5000, every: 10,
       latency: (t) => Math.min(10 + t, 5000),
       outcome: (t) => (t >= 4990 ? 'timeout' : 200),
@@ -30,7 +30,7 @@ describe('shedding check', () => {
     expect(v.ok).toBe(false);
     expect(v.failureMode?.id).toBe('unbalanced-capacity');
     expect(v.measured.rejected).toBe(0);
-    expect(v.measured.acceptedP99Ms as number).toBeGreaterThan(4000);
+    expect(v.measured.acceptedP99Ms as number).toBeGreaterThan(3900); // the last second's requests, answered after the phase, count for neither
   });
 
   it('fails with slow responses when rejections themselves are slow', () => {
