@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { formatMs } from '../units.js';
 import type { Check, CheckContext } from './check.js';
 import { boundSchema, meets } from './bounds.js';
-import { at, faultWindows, inside, label, median, num, scope, splitAtEdges } from './query.js';
+import { at, faultWindows, inside, label, median, num, scope, SPILL_MS, splitAtEdges } from './query.js';
 import { ev, inconclusive, verdict } from './verdict.js';
 import type { ResponseEvent } from '../timeline/events.js';
 
@@ -122,9 +122,11 @@ export function chainStats(chains: readonly Attempt[][]): ChainStats {
 /**
  * How many of `calls` belong to the counted requests: a call made while k requests were in flight
  * belongs to each by 1/k, so a call made while only straddling requests were in flight counts for
- * no phase, and one made with no request in flight (a background retry, a probe) counts by its time.
+ * no phase, and one made with no request in flight (a background retry, a probe) counts by its time
+ * unless `orphanCounts` says no (run: in a window's last second, where its request may be one the
+ * run ended before it was answered).
  */
-export function countedShare(counted: readonly ResponseEvent[], straddling: readonly ResponseEvent[], calls: readonly Attempt[]): { calls: number } {
+export function countedShare(counted: readonly ResponseEvent[], straddling: readonly ResponseEvent[], calls: readonly Attempt[], orphanCounts: (t: number) => boolean = () => true): { calls: number } {
   const spans = [...counted.map((r) => ({ start: r.t, end: r.t + r.latencyMs, counted: true })), ...straddling.map((r) => ({ start: r.t, end: r.t + r.latencyMs, counted: false }))].sort((a, b) => a.start - b.start);
   let total = 0;
   let first = 0;
@@ -138,7 +140,7 @@ export function countedShare(counted: readonly ResponseEvent[], straddling: read
         if (spans[i]!.counted) mine++;
       }
     }
-    total += all === 0 ? 1 : mine / all;
+    total += all === 0 ? (orphanCounts(t) ? 1 : 0) : mine / all;
   }
   return { calls: total };
 }
@@ -155,7 +157,8 @@ function run(ctx: CheckContext, x: RetriesExpectation, key: string) {
   const { counted: reqs, straddling } = splitAtEdges(ctx, ws, x.load);
   if (!reqs.length) return inconclusive(ctx, 'retries', key, `no client requests${x.load ? ` of load '${x.load}'` : ''} in ${label(ws)} (requests sent in a phase's last second and answered after it count for neither phase)`);
   const attempts = attemptsOf(ctx, x.dependency).filter((a) => inside(a.start, ws));
-  const share = countedShare(reqs, straddling, attempts).calls;
+  const inLastSecond = (t: number) => ws.some((w) => t >= w.endMs - SPILL_MS && t < w.endMs);
+  const share = countedShare(reqs, straddling, attempts, (t) => !inLastSecond(t)).calls;
   const amp = share / reqs.length;
   const callCount = num(share, 1)!;
   const edgeCalls = num(attempts.length - share, 1);

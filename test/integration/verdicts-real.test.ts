@@ -78,6 +78,7 @@ load:
 phases:
   - { name: baseline, for: 1s }
   - { name: inventory hangs, for: 9s, faults: [{ dependency: inventory, behaviour: hang }] }
+  - { name: after, for: 1500ms }
 expect:
   retries: { dependency: inventory, amplification: "<= 3", backoff: true }
 `;
