@@ -108,10 +108,10 @@ expect:
         `name: three attempts
 ${retrying({ ATTEMPTS: 3, BACKOFF_MS: 20, BACKOFF_FACTOR: 1 })}
 load:
-  checkout: { shape: steady, path: /checkout, rate: 20/s, timeout: 3s }
+  checkout: { shape: steady, path: /checkout, rate: 8/s, timeout: 3s }
 phases:
   - { name: baseline, for: 1s }
-  - { name: inventory fails, for: 3s, faults: [{ dependency: inventory, behaviour: status, params: { status: 500 } }] }
+  - { name: inventory fails, for: 4s, faults: [{ dependency: inventory, behaviour: status, params: { status: 500 } }] }
   - { name: after, for: 1s }
 expect:
   retries: { dependency: inventory, amplification: "<= 3" }
