@@ -25,7 +25,7 @@ import { startLagSampler } from './timeline/lag.js';
 import type { Timeline } from './timeline/timeline.js';
 import type { CheckContext, PhaseWindow, Verdict } from './checks/check.js';
 import type { LoadResult, RunOutcome, RunResult } from './report/result.js';
-import { writeReports } from './report/index.js';
+import { exitCodeFor, writeReports } from './report/index.js';
 import { formatMs } from './units.js';
 import { contractMissesOf, withContractMisses } from './contract/misses.js';
 
@@ -42,6 +42,8 @@ export interface RunOptions {
   progress?: (line: string) => void;
   /** Report formats to write (default all). */
   writeFiles?: boolean;
+  /** Exit 0 even when some verdicts are inconclusive (none failed). Default: inconclusive exits 1. */
+  allowInconclusive?: boolean;
 }
 
 export interface RunOutput {
@@ -73,6 +75,7 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
   let outcome: RunOutcome = 'pass';
   let error: string | undefined;
   let steady: Verdict | null = null;
+  let stoppedAt: number | undefined;
   let targetUrl = plan.target.kind === 'url' ? plan.target.url : '';
   const depsOut: RunResult['dependencies'] = [];
   const loadSummaries: LoadSummary[] = [];
@@ -201,7 +204,7 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
       if (proc && !proc.alive()) progress(`  target exited during '${phase.name}'`);
       if (i === 0 && plan.steadyState && plan.phases.length > 1) {
         steady = plan.steadyState(checkContext(recorder.timeline(), plan));
-        if (steady && !steady.ok) {
+        if (steady?.status === 'fail') {
           outcome = 'not-healthy';
           progress(`target not healthy before faults: ${steady.summary}`);
           break;
@@ -210,6 +213,7 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
     }
     if (abort.signal.aborted) throw new CrumpleError('INTERRUPTED', `interrupted (${describeError(abort.signal.reason ?? 'signal')})`);
   } catch (e) {
+    stoppedAt = monotonicMs();
     outcome = abort.signal.aborted ? 'interrupted' : 'error';
     error = describeError(e);
     if (e instanceof CrumpleError && e.details.length) error += `\n${e.details.join('\n')}`;
@@ -223,26 +227,29 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
     opts.signal?.removeEventListener('abort', onAbort);
   }
 
-  // 6. Verdicts from the recorded timeline, then reports (also for a partial run).
+  // 6. Verdicts from the recorded timeline, then reports (also for a partial run: the phases that
+  // completed are judged; checks whose windows did not complete are inconclusive and say why).
   const timeline = recorder.timeline();
-  const ctx = checkContext(timeline, plan);
+  const stopped = outcome === 'interrupted' || outcome === 'error' ? { atMs: stoppedAt ?? timeline.endMs, reason: outcome === 'interrupted' ? 'interrupted' : (error ?? 'error').split('\n')[0]! } : undefined;
+  const ctx = checkContext(timeline, plan, stopped);
   let verdicts: Verdict[] = [];
   if (outcome === 'not-healthy') verdicts = steady ? [steady] : [];
-  else if (outcome === 'pass') {
+  else {
     try {
       verdicts = plan.judge(ctx);
     } catch (e) {
-      outcome = 'error';
-      error = `checks failed to run: ${describeError(e)}`;
+      if (outcome === 'pass') outcome = 'error';
+      error = [error, `checks failed to run: ${describeError(e)}`].filter(Boolean).join('\n');
     }
-    if (outcome === 'pass' && verdicts.some((v) => !v.ok)) outcome = 'fail';
+    if (outcome === 'pass' && verdicts.some((v) => v.status === 'fail')) outcome = 'fail';
+    else if (outcome === 'pass' && verdicts.some((v) => v.status === 'inconclusive')) outcome = 'inconclusive';
   }
-  const result = buildResult({ plan, runId, startedAt, timeline, ctx, verdicts, outcome, error, targetUrl, depsOut, loadSummaries, loadKinds });
+  const result = buildResult({ plan, runId, startedAt, timeline, ctx, verdicts, outcome, error, targetUrl, depsOut, loadSummaries, loadKinds, allowInconclusive: opts.allowInconclusive === true });
   const files = opts.writeFiles === false ? [] : await writeReports(result, dir);
   return { result, dir, files, timeline };
 }
 
-function checkContext(timeline: Timeline, plan: RunPlan): CheckContext {
+function checkContext(timeline: Timeline, plan: RunPlan, stopped?: CheckContext['stopped']): CheckContext {
   return {
     timeline,
     phases: phaseWindows(timeline, plan),
@@ -250,6 +257,7 @@ function checkContext(timeline: Timeline, plan: RunPlan): CheckContext {
     loads: plan.loads.map((l) => l.name),
     clientTimeoutMs: plan.clientTimeoutMs,
     loadTimeoutsMs: loadTimeouts(plan.loads),
+    ...(stopped ? { stopped } : {}),
   };
 }
 
@@ -260,10 +268,15 @@ export function phaseWindows(timeline: Timeline, plan: Pick<RunPlan, 'phases'>):
     if (e.kind !== 'phase') continue;
     if (e.edge === 'start') {
       const faults = (plan.phases[e.index]?.faults ?? []).map(faultSummary);
-      out.push({ index: e.index, name: e.name, startMs: e.t, endMs: timeline.endMs, faults });
+      out.push({ index: e.index, name: e.name, startMs: e.t, endMs: timeline.endMs, faults, incomplete: true });
     } else {
       const w = out.find((p) => p.index === e.index);
-      if (w) w.endMs = e.t;
+      if (w) {
+        w.endMs = e.t;
+        // Cut short (Ctrl-C, an error): the phase ended before its planned length (timers never fire early).
+        const planned = plan.phases[e.index]?.durationMs ?? 0;
+        if (e.t - w.startMs >= planned - 50) delete w.incomplete;
+      }
     }
   }
   return out;
@@ -282,13 +295,14 @@ function buildResult(a: {
   depsOut: RunResult['dependencies'];
   loadSummaries: LoadSummary[];
   loadKinds: Map<string, string>;
+  allowInconclusive: boolean;
 }): RunResult {
   const { timeline } = a;
   const lags = timeline.events.filter((e) => e.kind === 'lag');
   const lagP99 = lags.length ? Math.max(...lags.map((l) => l.p99Ms)) : null;
   const lagMax = lags.length ? Math.max(...lags.map((l) => l.maxMs)) : null;
   const rss = timeline.events.filter((e) => e.kind === 'target-sample').map((e) => e.rssBytes);
-  const exitCode: 0 | 1 | 2 = a.outcome === 'pass' ? 0 : a.outcome === 'fail' || a.outcome === 'not-healthy' ? 1 : 2;
+  const exitCode = exitCodeFor(a.outcome, a.allowInconclusive);
   const loads: LoadResult[] = a.plan.loads.map((l) => {
     const s = a.loadSummaries.find((x) => x.load === l.name);
     const errors = s ? Object.values(s.errors).reduce((x, y) => x + (y ?? 0), 0) : 0;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Check, CheckContext } from './check.js';
 import { at, eventsOf, responses } from './query.js';
-import { ev, noData, verdict } from './verdict.js';
+import { ev, inconclusive, verdict } from './verdict.js';
 
 export const aliveExpectation = z.literal(true);
 
@@ -24,7 +24,7 @@ function run(ctx: CheckContext, _x: true, key: string) {
   if (started) return verdict(ctx, 'alive', key, { ok: true, summary: 'target process alive to the end', measured: { exits: 0 }, evidence: [ev('target process', 'alive to the end')] });
   const end = ctx.timeline.endMs;
   const late = responses(ctx, [{ startMs: end - 2000, endMs: end, label: 'the last 2 s' }]).filter((r) => r.status !== undefined).length;
-  if (!responses(ctx).length) return noData(ctx, 'alive', key, 'not started by crumple and no request was sent');
+  if (!responses(ctx).length) return inconclusive(ctx, 'alive', key, 'not started by crumple and no request was sent');
   return verdict(ctx, 'alive', key, {
     ok: late > 0,
     summary: late > 0 ? `target (not started by crumple) still answered in the last 2 s (${late} answers)` : 'target (not started by crumple) gave no answer in the last 2 s',

@@ -3,7 +3,7 @@ import { formatMs } from '../units.js';
 import type { Check, CheckContext } from './check.js';
 import { boundSchema, formatPercent, meets } from './bounds.js';
 import { at, responses } from './query.js';
-import { ev, noData, verdict } from './verdict.js';
+import { ev, inconclusive, verdict } from './verdict.js';
 
 export const answeredExpectation = z
   .strictObject({
@@ -21,7 +21,7 @@ export const answeredExpectation = z
  */
 function run(ctx: CheckContext, x: z.output<typeof answeredExpectation>, key: string) {
   const rs = responses(ctx, undefined, x.load);
-  if (!rs.length) return noData(ctx, 'answered', key, `no requests${x.load ? ` of load ${x.load}` : ''} were sent`);
+  if (!rs.length) return inconclusive(ctx, 'answered', key, `no requests${x.load ? ` of load ${x.load}` : ''} were sent`);
   const hung = rs.filter((r) => r.error === 'timeout');
   const share = hung.length / rs.length;
   const bound = x.hung;

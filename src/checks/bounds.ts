@@ -6,14 +6,14 @@ import { parseDuration, formatMs } from '../units.js';
  * 250, "1%") which means "at most". One parser for every check so every bound reads the same way.
  * Sizes: B, KB/MB/GB (powers of 1000) and KiB/MiB/GiB (powers of 1024).
  */
-export type BoundKind = 'duration' | 'ratio' | 'size' | 'number';
+export type BoundKind = 'duration' | 'ratio' | 'size' | 'size-rate' | 'number';
 export type Op = '<' | '<=' | '>' | '>=';
 
 export interface Bound {
   op: Op;
-  /** ms for durations, 0..1 for ratios and percents of sizes, bytes for sizes, plain for numbers. */
+  /** ms for durations, 0..1 for ratios and percents of sizes, bytes for sizes, bytes/s for size rates, plain for numbers. */
   value: number;
-  unit: 'ms' | 'ratio' | 'bytes' | 'number';
+  unit: 'ms' | 'ratio' | 'bytes' | 'bytes-per-second' | 'number';
   /** As written, normalised ("< 100 ms"). */
   text: string;
 }
@@ -21,6 +21,8 @@ export interface Bound {
 const BOUND = /^\s*(<=|>=|<|>|≤|≥)?\s*(.+?)\s*$/;
 const SIZE = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)$/i;
 const SIZE_FACTOR: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30 };
+const SIZE_RATE = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)\s*\/\s*(s|min|h)$/i;
+const PER_SECONDS: Record<string, number> = { s: 1, min: 60, h: 3600 };
 const PERCENT = /^(\d+(?:\.\d+)?)\s*%$/;
 const NUMBER = /^-?\d+(?:\.\d+)?$/;
 
@@ -69,6 +71,11 @@ export function parseBound(v: unknown, kind: BoundKind): Bound | string {
       if (NUMBER.test(body) && Number(body) >= 0) return make(Number(body), 'bytes', `${Number(body)} B`);
       return `'${String(v)}' is not a size bound (write e.g. "< 50MB", "< 256MiB" or "< 20%")`;
     }
+    case 'size-rate': {
+      const r = SIZE_RATE.exec(body);
+      if (!r) return `'${String(v)}' is not a growth-rate bound (write e.g. "< 1MB/min", "< 10KiB/s", "< 50MB/h")`;
+      return make((Number(r[1]) * SIZE_FACTOR[r[2]!.toLowerCase()]!) / PER_SECONDS[r[3]!.toLowerCase()]!, 'bytes-per-second', `${Number(r[1])} ${r[2]}/${r[3]}`);
+    }
     case 'number': {
       if (!NUMBER.test(body)) return `'${String(v)}' is not a number bound (write e.g. "< 2" or 1.5)`;
       return make(Number(body), 'number', String(Number(body)));
@@ -107,6 +114,7 @@ export function formatFor(b: Bound, x: number): string {
   if (b.unit === 'ms') return formatMs(x);
   if (b.unit === 'ratio') return formatPercent(x);
   if (b.unit === 'bytes') return formatBytes(x);
+  if (b.unit === 'bytes-per-second') return formatByteRate(x);
   return String(round(x));
 }
 
@@ -126,4 +134,9 @@ export function formatBytes(n: number): string {
   if (a >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
   if (a >= 1e3) return `${(n / 1e3).toFixed(1)} KB`;
   return `${Math.round(n)} B`;
+}
+
+/** Growth per minute reads best for RSS: "1.2 MB/min". */
+export function formatByteRate(bytesPerSecond: number): string {
+  return `${formatBytes(bytesPerSecond * 60)}/min`;
 }

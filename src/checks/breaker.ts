@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { durationSchema, formatMs } from '../units.js';
 import type { Check, CheckContext, FailureFinding } from './check.js';
 import { at, eventsOf, faultWindows, median, num, scope, type Window } from './query.js';
-import { ev, noData, verdict } from './verdict.js';
+import { ev, inconclusive, verdict } from './verdict.js';
 
 export const breakerExpectation = z.strictObject({
   dependency: z.string(),
@@ -61,9 +61,9 @@ export function findOpening(times: readonly number[], start: number, end: number
 
 function run(ctx: CheckContext, x: BreakerExpectation, key: string) {
   const ws = scope(ctx, x.phase, () => faultWindows(ctx, x.dependency));
-  if (typeof ws === 'string') return noData(ctx, 'breaker', key, ws);
+  if (typeof ws === 'string') return inconclusive(ctx, 'breaker', key, ws);
   const w: Window | undefined = ws[0];
-  if (!w) return noData(ctx, 'breaker', key, `no phase puts a fault on '${x.dependency}'`);
+  if (!w) return inconclusive(ctx, 'breaker', key, `no phase puts a fault on '${x.dependency}'`);
   const calls = eventsOf(ctx, 'dep-request')
     .filter((e) => e.dependency === x.dependency)
     .map((e) => e.t)
@@ -75,7 +75,7 @@ function run(ctx: CheckContext, x: BreakerExpectation, key: string) {
   const bound = x['opens-within'];
   const evidence = [ev('fault window', `${w.label} (${at(ctx, w.startMs)} – ${at(ctx, w.endMs)})`), ev(`calls/s to ${x.dependency} before the fault`, num(preRate, 1))];
   if (preRate < threshold * 1.5) {
-    return noData(ctx, 'breaker', key, `only ${num(preRate, 1)} calls/s reached ${x.dependency} before the fault: too few to tell an open breaker from a closed one (needs > ${threshold * 1.5}/s)`, { callsPerSecondBefore: num(preRate, 2) }, evidence);
+    return inconclusive(ctx, 'breaker', key, `only ${num(preRate, 1)} calls/s reached ${x.dependency} before the fault: too few to tell an open breaker from a closed one (needs > ${threshold * 1.5}/s)`, { callsPerSecondBefore: num(preRate, 2) }, evidence);
   }
   const during = calls.filter((t) => t >= w.startMs && t < w.endMs);
   const duringRate = during.length / ((w.endMs - w.startMs) / 1000);
@@ -88,8 +88,9 @@ function run(ctx: CheckContext, x: BreakerExpectation, key: string) {
   const probeInterval = gaps.length ? median(gaps) : NaN;
 
   // Closing: after the fault, the first one-second window back at 80 % of the pre-fault rate.
-  const nextFault = ctx.phases.find((p) => p.startMs >= w.endMs && p.faults.length > 0)?.startMs ?? Infinity;
-  const afterEnd = Math.min(nextFault, ctx.timeline.endMs);
+  // Full traffic can only return until the dependency is faulted again.
+  const nextFaultPhase = ctx.phases.find((p) => p.startMs >= w.endMs && p.faults.some((f) => f.dependency === x.dependency));
+  const afterEnd = Math.min(nextFaultPhase?.startMs ?? Infinity, ctx.timeline.endMs);
   const after = calls.filter((t) => t >= w.endMs && t < afterEnd);
   const afterCounts = perSecondFrom(after);
   const back = afterCounts.findIndex((c, j) => c >= 0.8 * preRate && after[j]! + 1000 <= afterEnd);
@@ -135,20 +136,26 @@ function run(ctx: CheckContext, x: BreakerExpectation, key: string) {
     });
   }
   const problems: string[] = [];
+  let unmeasured: string | undefined;
+  const probesText = probes.length === 0 ? 'no probes seen while open' : probes.length === 1 ? '1 probe while open (an interval needs two)' : `probes every ${formatMs(probeInterval)} (${probes.length} probes)`;
   if (x.reset !== undefined) {
-    if (!gaps.length) problems.push(`no probes seen while open, so the reset interval (${formatMs(x.reset)}) could not be measured`);
+    if (!gaps.length) unmeasured = `the reset interval (${formatMs(x.reset)}) is not measurable: ${probes.length} probe(s) while open, an interval needs two (lengthen the fault phase)`;
     else if (Math.abs(probeInterval - x.reset) > x.reset * 0.3 + 100) problems.push(`probes every ${formatMs(probeInterval)}, expected about ${formatMs(x.reset)}`);
   }
   const afterSpan = afterEnd - w.endMs;
   if (!Number.isFinite(closeDelay) && afterSpan >= 5000) problems.push(`full traffic did not return in the ${formatMs(afterSpan)} after the fault`);
-  const parts = [
-    `opened on ${x.dependency} after ${formatMs(openDelay)} (${measured.callsBeforeOpening} calls), bound ${formatMs(bound)}`,
-    gaps.length ? `probes every ${formatMs(probeInterval)}` : 'no probes seen while open',
-    Number.isFinite(closeDelay) ? `closed ${formatMs(closeDelay)} after the fault` : afterSpan < 5000 ? 'closing not observed (too little time after the fault)' : 'never closed',
-  ];
+  const closingText = Number.isFinite(closeDelay)
+    ? `closed ${formatMs(closeDelay)} after the fault`
+    : afterSpan >= 5000
+      ? 'never closed'
+      : nextFaultPhase && nextFaultPhase.startMs < ctx.timeline.endMs
+        ? `closing not observable: the next phase '${nextFaultPhase.name}' faults ${x.dependency} again from ${at(ctx, nextFaultPhase.startMs)}`
+        : `closing not observed (only ${formatMs(Math.max(0, afterSpan))} of run after the fault; 5 s are needed)`;
+  const parts = [`opened on ${x.dependency} after ${formatMs(openDelay)} (${measured.callsBeforeOpening} calls), bound ${formatMs(bound)}`, probesText, closingText];
   return verdict(ctx, 'breaker', key, {
     ok: problems.length === 0,
-    summary: parts.join(', ') + (problems.length ? ` — ${problems.join('; ')}` : ''),
+    inconclusive: unmeasured,
+    summary: parts.join(', ') + (problems.length ? ` — ${problems.join('; ')}` : unmeasured ? ` — ${unmeasured}` : ''),
     measured,
     evidence,
     windows: [w],

@@ -3,7 +3,7 @@ import { formatMs } from '../units.js';
 import type { Check, CheckContext } from './check.js';
 import { boundSchema, formatPercent, meets } from './bounds.js';
 import { at, baselineWindow, isError, num, phaseNamed, phaseWindow, responses, stats } from './query.js';
-import { ev, noData, verdict } from './verdict.js';
+import { ev, inconclusive, verdict } from './verdict.js';
 
 export const bulkheadExpectation = z.strictObject({
   /** A load that does not use the faulty dependency. */
@@ -22,14 +22,14 @@ export const defaultP99Limit = (baselineP99: number): number => baselineP99 * 2 
 
 function run(ctx: CheckContext, x: BulkheadExpectation, key: string) {
   const phase = phaseNamed(ctx, x.during);
-  if (!phase) return noData(ctx, 'bulkhead', key, `no phase named '${x.during}' in this run`);
+  if (!phase) return inconclusive(ctx, 'bulkhead', key, `no phase named '${x.during}' in this run`);
   const w = phaseWindow(phase);
   const base = baselineWindow(ctx);
   const rs = responses(ctx, [w], x.load);
-  if (!rs.length) return noData(ctx, 'bulkhead', key, `no responses of load '${x.load}' during '${x.during}'`);
+  if (!rs.length) return inconclusive(ctx, 'bulkhead', key, `no responses of load '${x.load}' during '${x.during}'`);
   const bs = base ? responses(ctx, [base], x.load) : [];
   if (!bs.length && (x.p99 === undefined || x.errors === undefined)) {
-    return noData(ctx, 'bulkhead', key, `no baseline responses of load '${x.load}' to compare with (give absolute p99 and errors bounds)`);
+    return inconclusive(ctx, 'bulkhead', key, `no baseline responses of load '${x.load}' to compare with (give absolute p99 and errors bounds)`);
   }
   const d = stats(rs.map((r) => r.latencyMs));
   const b = stats(bs.map((r) => r.latencyMs));

@@ -10,9 +10,7 @@ export type FailureModeId =
   | 'slow-responses'
   | 'unbounded-result-set'
   | 'retry-storm'
-  | 'dogpile'
   | 'chain-reaction'
-  | 'self-denial'
   | 'unbalanced-capacity'
   | 'crash-on-bad-input'
   | 'memory-growth'
@@ -36,12 +34,23 @@ export interface Evidence {
   value: string | number | boolean | null;
 }
 
+/**
+ * What a check concluded. `inconclusive`: it saw nothing it could judge (no requests in its window, a
+ * window the run never finished, a figure it could not measure); never a pass, never a silent fail.
+ */
+export type VerdictStatus = 'pass' | 'fail' | 'inconclusive';
+export const VERDICT_STATUSES = ['pass', 'fail', 'inconclusive'] as const satisfies readonly VerdictStatus[];
+
 export interface Verdict {
   /** The check's table key (timeout, breaker...). */
   check: string;
   /** The expect entry it came from, e.g. "timeout" or "latency.checkout". */
   key: string;
+  status: VerdictStatus;
+  /** Derived: `status === 'pass'` (kept for readers of older report.json files). */
   ok: boolean;
+  /** Set when inconclusive: why the check could not judge. */
+  reason?: string;
   /** One line with measured numbers: "gave up on inventory after 1003 ms (p50), bound 1 s". */
   summary: string;
   /** The key numbers, machine-readable (ms, counts, ratios); null when not measurable. */
@@ -60,6 +69,8 @@ export interface PhaseWindow {
   endMs: number;
   /** `kinds`: what the caller meets under the fault (from the tables; composites give several). */
   faults: { dependency: string; fault: string; type: 'behaviour' | 'toxic'; kinds: FaultKind[] }[];
+  /** The run stopped (interrupted, an error) before this phase ended: endMs is when it stopped. */
+  incomplete?: true;
 }
 
 /** What a check may know besides the timeline: the run's shape, never live objects. */
@@ -72,6 +83,8 @@ export interface CheckContext {
   clientTimeoutMs: number;
   /** Each load's own client timeout (ms), when known; clientTimeoutMs is the longest of them. */
   loadTimeoutsMs?: Readonly<Record<string, number>>;
+  /** Set when the run ended early (Ctrl-C, an error): windows reaching past `atMs` cannot be judged. */
+  stopped?: { atMs: number; reason: string };
 }
 
 /** A check: a pure function of the recorded timeline and its expectation. */

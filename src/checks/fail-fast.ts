@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { formatMs } from '../units.js';
 import type { Check, CheckContext } from './check.js';
 import { at, baselineWindow, faultWindows, gaveUpAfter, isError, isSuccess, label, num, phaseWindow, responses, scope, stats } from './query.js';
-import { ev, noData, verdict } from './verdict.js';
+import { ev, inconclusive, verdict } from './verdict.js';
 
 export const failFastExpectation = z.strictObject({
   load: z.string().optional(),
@@ -25,7 +25,7 @@ function run(ctx: CheckContext, x: FailFastExpectation, key: string) {
     const f = faultWindows(ctx);
     return f.length ? f : ctx.phases.map(phaseWindow);
   });
-  if (typeof ws === 'string') return noData(ctx, 'fail-fast', key, ws);
+  if (typeof ws === 'string') return inconclusive(ctx, 'fail-fast', key, ws);
   const rs = responses(ctx, ws, x.load);
   const errors = rs.filter(isError);
   let successes = rs.filter(isSuccess);
@@ -36,8 +36,8 @@ function run(ctx: CheckContext, x: FailFastExpectation, key: string) {
     successesFrom = `${base.label} (no successes during ${label(ws)})`;
   }
   const ratio = x.ratio ?? 1;
-  if (!errors.length) return noData(ctx, 'fail-fast', key, `no error responses${x.load ? ` of load '${x.load}'` : ''} in ${label(ws)}: fail-fast was not exercised`, { errors: 0, successes: successes.length });
-  if (!successes.length) return noData(ctx, 'fail-fast', key, `no successful responses to compare errors with`, { errors: errors.length, successes: 0 });
+  if (!errors.length) return inconclusive(ctx, 'fail-fast', key, `no error responses${x.load ? ` of load '${x.load}'` : ''} in ${label(ws)}: fail-fast was not exercised`, { errors: 0, successes: successes.length });
+  if (!successes.length) return inconclusive(ctx, 'fail-fast', key, `no successful responses to compare errors with`, { errors: errors.length, successes: 0 });
   const e = stats(errors.map((r) => r.latencyMs));
   const s = stats(successes.map((r) => r.latencyMs));
   const limit = s.p50 * ratio + SLACK_MS;

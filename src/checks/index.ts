@@ -14,6 +14,7 @@ import steadyState from './steady-state.js';
 import alive from './alive.js';
 import answered from './answered.js';
 import { describeError } from '../errors.js';
+import { inconclusive } from './verdict.js';
 
 /** Every check by the name used in a scenario's `expect`. */
 export const checks = {
@@ -50,13 +51,15 @@ export function checkNameOf(key: string): string {
 export function runCheck(ctx: CheckContext, key: string, expectation: unknown): Verdict {
   const name = checkNameOf(key);
   if (!isCheckName(name)) {
-    return { check: name, key, ok: false, summary: `unknown check '${name}'`, measured: {}, evidence: [] };
+    return { check: name, key, status: 'fail', ok: false, summary: `unknown check '${name}'`, measured: {}, evidence: [] };
   }
   const check = checks[name] as Check;
+  // A run that stopped before its first phase has nothing any check could judge.
+  if (ctx.stopped && ctx.phases.length === 0) return inconclusive(ctx, name, key, 'no phase ran');
   try {
     return check.run(ctx, expectation, key);
   } catch (e) {
-    return { check: name, key, ok: false, summary: `check failed to run (a bug in crumple): ${describeError(e)}`, measured: {}, evidence: [{ label: 'error', value: describeError(e) }] };
+    return { check: name, key, status: 'fail', ok: false, summary: `check failed to run (a bug in crumple): ${describeError(e)}`, measured: {}, evidence: [{ label: 'error', value: describeError(e) }] };
   }
 }
 
@@ -83,4 +86,4 @@ export function runSteadyState(ctx: CheckContext, expect: Readonly<Record<string
     .map(([key, x]) => runCheck(ctx, key, x));
 }
 
-export type { Check, CheckContext, Verdict } from './check.js';
+export type { Check, CheckContext, Verdict, VerdictStatus } from './check.js';

@@ -3,7 +3,7 @@ import type { Check, CheckContext } from './check.js';
 import { boundSchema } from './bounds.js';
 import { phaseWindow, scope } from './query.js';
 import { judgeSlo, latencyKindSchema } from './slo.js';
-import { noData } from './verdict.js';
+import { inconclusive } from './verdict.js';
 
 export const latencyExpectation = z
   .strictObject({
@@ -21,7 +21,7 @@ export type LatencyExpectation = z.infer<typeof latencyExpectation>;
 
 function run(ctx: CheckContext, x: LatencyExpectation, key: string) {
   const ws = scope(ctx, x.phase, () => ctx.phases.map(phaseWindow));
-  if (typeof ws === 'string') return noData(ctx, 'latency', key, ws);
+  if (typeof ws === 'string') return inconclusive(ctx, 'latency', key, ws);
   return judgeSlo(ctx, 'latency', key, ws, x.load, x);
 }
 

@@ -57,7 +57,10 @@ export function baselineWindow(ctx: CheckContext): Window | undefined {
 export function scope(ctx: CheckContext, phase: string | undefined, fallback: () => Window[]): Window[] | string {
   if (phase === undefined) return fallback();
   const p = phaseNamed(ctx, phase);
-  if (!p) return `no phase named '${phase}' in this run (phases: ${ctx.phases.map((x) => x.name).join(', ') || 'none'})`;
+  if (!p) {
+    const ran = `phases: ${ctx.phases.map((x) => x.name).join(', ') || 'none'}`;
+    return ctx.stopped ? `phase '${phase}' never ran (${ran})` : `no phase named '${phase}' in this run (${ran})`;
+  }
   return [phaseWindow(p)];
 }
 
@@ -72,14 +75,75 @@ export function eventsOf<K extends EventKind>(ctx: CheckContext, kind: K, ws?: r
   return out;
 }
 
+/**
+ * A request sent in the last moment of a window and answered after the next phase's faults began is
+ * evidence of neither phase. One in flight longer than this at the window's end (a call the fault
+ * hung, a queue the fault filled) had its fate sealed inside the window and still counts for it.
+ */
+export const SPILL_MS = 1000;
+
+/**
+ * THE phase-edge rule, for every check: a request counts for the window it started in, unless it
+ * straddles the window's end (sent in its last SPILL_MS and answered after it): that one saw two
+ * fault settings and counts for neither phase. (Adjacent windows merged by `merge` are one window.)
+ */
 export function responses(ctx: CheckContext, ws?: readonly Window[], load?: string): ResponseEvent[] {
-  return eventsOf(ctx, 'response', ws).filter((r) => load === undefined || r.load === load);
+  return splitAtEdges(ctx, ws, load).counted;
+}
+
+/**
+ * Requests of the windows split by the phase-edge rule: `counted` for the windows, and `straddling`:
+ * in flight inside the windows but not counted for them (sent in a window's last SPILL_MS and answered
+ * after it, or sent before a window and still in flight when it began). Checks that attribute
+ * dependency calls to requests (retries) leave out the calls of straddling ones too.
+ */
+export function splitAtEdges(ctx: CheckContext, ws?: readonly Window[], load?: string): { counted: ResponseEvent[]; straddling: ResponseEvent[] } {
+  const counted: ResponseEvent[] = [];
+  const straddling: ResponseEvent[] = [];
+  for (const e of ctx.timeline.events) {
+    if (e.kind !== 'response' || (load !== undefined && e.load !== load)) continue;
+    if (!ws) {
+      counted.push(e);
+      continue;
+    }
+    const end = e.t + e.latencyMs;
+    const w = ws.find((x) => e.t >= x.startMs && e.t < x.endMs);
+    if (w) (end > w.endMs && e.t > w.endMs - SPILL_MS ? straddling : counted).push(e);
+    else if (ws.some((x) => e.t < x.startMs && end > x.startMs)) straddling.push(e);
+  }
+  return { counted, straddling };
+}
+
+/**
+ * Why a request counts as an error, by class: `status` answered 5xx or 429; `timeout` never answered
+ * within crumple's client timeout; `closed` the connection ended (FIN, EPIPE) before a full answer;
+ * `reset` ECONNRESET; `refused` ECONNREFUSED; `other` bytes that were not HTTP, anything else.
+ */
+export const ERROR_CLASSES = ['status', 'timeout', 'closed', 'reset', 'refused', 'other'] as const;
+export type ErrorClassName = (typeof ERROR_CLASSES)[number];
+
+/** The error class of a response, or undefined when it is not an error (status < 500 and not 429). */
+export function errorClassOf(r: ResponseEvent): ErrorClassName | undefined {
+  if (r.status !== undefined) return r.status >= 500 || r.status === 429 ? 'status' : undefined;
+  switch (r.error) {
+    case 'timeout':
+      return 'timeout';
+    case 'closed':
+    case 'EPIPE':
+      return 'closed';
+    case 'ECONNRESET':
+      return 'reset';
+    case 'ECONNREFUSED':
+      return 'refused';
+    default:
+      return 'other';
+  }
 }
 
 /** A response the client would call a success: a status below 400. */
 export const isSuccess = (r: ResponseEvent): boolean => r.status !== undefined && r.status < 400;
 /** An error for an SLO: no status (connection error, our timeout), a 5xx or a 429. */
-export const isError = (r: ResponseEvent): boolean => r.status === undefined || r.status >= 500 || r.status === 429;
+export const isError = (r: ResponseEvent): boolean => errorClassOf(r) !== undefined;
 /** Shed: the target refused the work on purpose. */
 export const isRejection = (r: ResponseEvent): boolean => r.status === 429 || r.status === 503;
 

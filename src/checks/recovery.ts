@@ -5,7 +5,7 @@ import type { Check, CheckContext } from './check.js';
 import { formatPercent } from './bounds.js';
 import { defaultP99Limit } from './bulkhead.js';
 import { at, baselineWindow, eventsOf, faultWindows, isSuccess, num, quantile, responses } from './query.js';
-import { ev, noData, verdict } from './verdict.js';
+import { ev, inconclusive, verdict } from './verdict.js';
 
 export const recoveryExpectation = z.strictObject({
   /** After the last fault clears, success rate and p99 are back to baseline within this. */
@@ -30,19 +30,20 @@ export const SUCCESS_SLACK = 0.02;
 function run(ctx: CheckContext, x: RecoveryExpectation, key: string) {
   const faulty = faultWindows(ctx);
   const last = faulty[faulty.length - 1];
-  if (!last) return noData(ctx, 'recovery', key, 'the run has no faulty phase to recover from');
+  if (!last) return inconclusive(ctx, 'recovery', key, 'the run has no faulty phase to recover from');
   const cleared = eventsOf(ctx, 'fault')
     .filter((f) => f.action === 'cleared' && f.t >= last.startMs)
     .reduce((m, f) => Math.max(m, f.t), last.endMs);
   const base = baselineWindow(ctx);
   const bs = base ? responses(ctx, [base], x.load) : [];
-  if (!bs.length) return noData(ctx, 'recovery', key, 'no baseline responses to recover to');
+  if (!bs.length) return inconclusive(ctx, 'recovery', key, 'no baseline responses to recover to');
   const baseRate = bs.filter(isSuccess).length / bs.length;
   const baseP99 = quantile(bs.map((r) => r.latencyMs).sort((a, b) => a - b), 0.99);
   const p99Limit = x.p99 ? x.p99.value : defaultP99Limit(baseP99);
   const end = ctx.timeline.endMs;
   const after = responses(ctx, [{ startMs: cleared, endMs: end, label: 'after' }], x.load).sort((a, b) => a.t - b.t);
-  if (end - cleared < 1000 || !after.length) return noData(ctx, 'recovery', key, `only ${formatMs(end - cleared)} and ${after.length} responses after the last fault cleared at ${at(ctx, cleared)}: add a recovery phase`);
+  if (ctx.stopped && (end - cleared < 1000 || !after.length)) return inconclusive(ctx, 'recovery', key, `nothing to judge after the last fault cleared at ${at(ctx, cleared)}`);
+  if (end - cleared < 1000 || !after.length) return inconclusive(ctx, 'recovery', key, `only ${formatMs(end - cleared)} and ${after.length} responses after the last fault cleared at ${at(ctx, cleared)}: add a recovery phase`);
 
   type Win = { start: number; n: number; healthy: boolean; rate: number; p99: number };
   const wins: Win[] = [];

@@ -4,7 +4,7 @@ import type { Check, CheckContext } from './check.js';
 import { boundSchema, meets } from './bounds.js';
 import { at, eventsOf, isRejection, isSuccess, label, num, phaseWindow, responses, scope, stats, timeoutOf, type Window } from './query.js';
 import type { LoadPulseEvent, ResponseEvent } from '../timeline/events.js';
-import { ev, noData, verdict } from './verdict.js';
+import { ev, inconclusive, verdict } from './verdict.js';
 
 export const sheddingExpectation = z.strictObject({
   /** The load that pushes the target above capacity. */
@@ -24,9 +24,9 @@ export type SheddingExpectation = z.infer<typeof sheddingExpectation>;
  */
 function run(ctx: CheckContext, x: SheddingExpectation, key: string) {
   const ws = scope(ctx, x.phase, () => ctx.phases.map(phaseWindow));
-  if (typeof ws === 'string') return noData(ctx, 'shedding', key, ws);
+  if (typeof ws === 'string') return inconclusive(ctx, 'shedding', key, ws);
   const rs = responses(ctx, ws, x.load);
-  if (!rs.length) return noData(ctx, 'shedding', key, `no responses of load '${x.load}' in ${label(ws) || 'the run'}`);
+  if (!rs.length) return inconclusive(ctx, 'shedding', key, `no responses of load '${x.load}' in ${label(ws) || 'the run'}`);
   const escalating = eventsOf(ctx, 'load-pulse', ws).filter((p) => p.load === x.load && p.findLimit);
   if (escalating.length) return judgeLimit(ctx, x, key, ws, escalating, rs);
   const rejected = rs.filter(isRejection);
@@ -65,7 +65,7 @@ function run(ctx: CheckContext, x: SheddingExpectation, key: string) {
   if (!rejected.length) {
     const queued = timeouts > 0 || !acceptedOk;
     if (!queued) {
-      return noData(ctx, 'shedding', key, `load '${x.load}' never got a 429/503 and accepted p99 stayed ${formatMs(ac.p99)}: capacity was not exceeded (raise the load, or let a dogpile find the limit: findLimit: { upTo: 2000 })`, measured, evidence);
+      return inconclusive(ctx, 'shedding', key, `load '${x.load}' never got a 429/503 and accepted p99 stayed ${formatMs(ac.p99)}: capacity was not exceeded (raise the load, or let a dogpile find the limit: findLimit: { upTo: 2000 })`, measured, evidence);
     }
     return verdict(ctx, 'shedding', key, {
       ok: false,

@@ -2,9 +2,8 @@ import { z } from 'zod';
 import { formatMs } from '../units.js';
 import type { CheckContext, Evidence, Verdict } from './check.js';
 import { type Bound, formatFor, formatPercent, meets } from './bounds.js';
-import { at, isError, label, num, responses, stats, type Window } from './query.js';
-import { ev, noData, verdict } from './verdict.js';
-import type { ResponseEvent } from '../timeline/events.js';
+import { at, ERROR_CLASSES, errorClassOf, label, num, responses, stats, type ErrorClassName, type Window } from './query.js';
+import { ev, inconclusive, verdict } from './verdict.js';
 
 /** Service-level bounds shared by latency, errors and steady-state. */
 export interface SloBounds {
@@ -18,6 +17,8 @@ export interface SloBounds {
    * (fixed-rate loads: from each request's intended send time, coordinated omission corrected).
    */
   latency?: 'service' | 'corrected' | undefined;
+  /** Which error classes the `errors` rate counts (default: all of them). */
+  errorClasses?: readonly ErrorClassName[] | undefined;
 }
 
 /** The expectation field choosing the latency a percentile bound judges. */
@@ -26,26 +27,24 @@ export const latencyKindSchema = z.enum(['service', 'corrected']).default('servi
 const PERCENTILES = ['p50', 'p90', 'p99', 'max'] as const;
 
 /**
- * A request sent in the last moment of a window and answered after it met the next phase's faults:
- * it is evidence of neither phase. Requests in flight longer than this at the window's end still count.
+ * Judges responses (of `load`, or all) in `ws` against every bound given. Requests straddling a phase
+ * edge count for neither phase (query.ts `responses`).
  */
-export const SPILL_MS = 1000;
-
-function straddles(r: ResponseEvent, ws: readonly Window[]): boolean {
-  const w = ws.find((x) => r.t >= x.startMs && r.t < x.endMs);
-  return w !== undefined && r.t + r.latencyMs > w.endMs && r.t > w.endMs - SPILL_MS;
-}
-
-/** Judges responses (of `load`, or all) in `ws` against every bound given. */
 export function judgeSlo(ctx: CheckContext, check: string, key: string, ws: Window[], load: string | undefined, b: SloBounds): Verdict {
-  const rs = responses(ctx, ws, load).filter((r) => !straddles(r, ws));
+  const rs = responses(ctx, ws, load);
   const scopeText = `${load ? `'${load}'` : 'all loads'} in ${label(ws)}`;
-  if (!rs.length) return noData(ctx, check, key, `no responses of ${scopeText}`);
+  if (!rs.length) return inconclusive(ctx, check, key, `no request of ${scopeText} (requests sent in a phase's last second and answered after it count for neither phase)`, { requests: 0 });
   const corrected = b.latency === 'corrected';
   const s = stats(rs.map((r) => (corrected ? (r.correctedMs ?? r.latencyMs) : r.latencyMs)));
   const unscheduled = corrected ? rs.filter((r) => r.correctedMs === undefined).length : 0;
-  const errors = rs.filter(isError);
+  const classes: readonly ErrorClassName[] = b.errorClasses?.length ? b.errorClasses : ERROR_CLASSES;
+  const allClasses = classes.length === ERROR_CLASSES.length;
+  const errors = rs.filter((r) => {
+    const c = errorClassOf(r);
+    return c !== undefined && classes.includes(c);
+  });
   const rate = errors.length / rs.length;
+  const errorsText = allClasses ? 'errors' : `errors (${classes.join(', ')})`;
   const parts: string[] = [];
   const broken: string[] = [];
   const measured: Verdict['measured'] = { requests: rs.length };
@@ -68,9 +67,15 @@ export function judgeSlo(ctx: CheckContext, check: string, key: string, ws: Wind
   measured.errorRate = num(rate, 4);
   if (b.errors) {
     measured.errorRateBound = b.errors.value;
-    parts.push(`errors ${formatFor(b.errors, rate)} (${b.errors.text})`);
-    if (!meets(b.errors, rate)) broken.push(`errors ${formatPercent(rate)} break ${b.errors.text}`);
+    parts.push(`${errorsText} ${formatFor(b.errors, rate)} (${b.errors.text})`);
+    if (!meets(b.errors, rate)) broken.push(`${errorsText} ${formatPercent(rate)} break ${b.errors.text}`);
   }
+  const byClass = new Map<ErrorClassName, number>();
+  for (const r of rs) {
+    const c = errorClassOf(r);
+    if (c) byClass.set(c, (byClass.get(c) ?? 0) + 1);
+  }
+  for (const c of ERROR_CLASSES) if (byClass.has(c) || !allClasses && classes.includes(c)) measured[`${c}Errors`] = byClass.get(c) ?? 0;
   const byKind = new Map<string, number>();
   for (const r of errors) {
     const k = r.status !== undefined ? String(r.status) : (r.error ?? 'error');
@@ -80,7 +85,8 @@ export function judgeSlo(ctx: CheckContext, check: string, key: string, ws: Wind
     ev('scope', scopeText),
     ev('requests', rs.length),
     ev(`latency p50 / p90 / p99 / max (${corrected ? 'corrected' : 'service time'})`, `${formatMs(s.p50)} / ${formatMs(s.p90)} / ${formatMs(s.p99)} / ${formatMs(s.max)}`),
-    ev('errors (5xx, 429, no answer)', errors.length),
+    ev(allClasses ? 'errors (5xx, 429, no answer)' : `errors counted (${classes.join(', ')})`, errors.length),
+    ev('errors by class (status = 5xx/429, timeout = never answered within the client timeout)', [...byClass].map(([k, n]) => `${k}: ${n}`).join(', ') || null),
     ev('errors by kind', byKind.size ? [...byKind].map(([k, n]) => `${k}: ${n}`).join(', ') : null),
   ];
   return verdict(ctx, check, key, {

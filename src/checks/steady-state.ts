@@ -3,7 +3,7 @@ import type { Check, CheckContext } from './check.js';
 import { boundSchema } from './bounds.js';
 import { baselineWindow, scope } from './query.js';
 import { judgeSlo, latencyKindSchema } from './slo.js';
-import { noData } from './verdict.js';
+import { inconclusive } from './verdict.js';
 
 /**
  * Chaos Toolkit's steady-state hypothesis: before any fault, the target meets these bounds. The runner
@@ -30,8 +30,8 @@ function run(ctx: CheckContext, x: SteadyStateExpectation, key: string) {
     const b = baselineWindow(ctx);
     return b ? [b] : [];
   });
-  if (typeof ws === 'string') return noData(ctx, 'steady-state', key, ws);
-  if (!ws.length) return noData(ctx, 'steady-state', key, 'the run has no fault-free phase before its faults');
+  if (typeof ws === 'string') return inconclusive(ctx, 'steady-state', key, ws);
+  if (!ws.length) return inconclusive(ctx, 'steady-state', key, 'the run has no fault-free phase before its faults');
   return judgeSlo(ctx, 'steady-state', key, ws, x.load, x);
 }
 

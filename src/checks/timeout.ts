@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { durationSchema, formatMs } from '../units.js';
 import type { Check, CheckContext } from './check.js';
 import { at, clientTimeouts as patienceOf, eventsOf, faultWindows, gaveUpAfter, inside, label, num, responses, scope, stats, type Window } from './query.js';
-import { ev, noData, verdict } from './verdict.js';
+import { ev, inconclusive, verdict } from './verdict.js';
 
 export const timeoutExpectation = z.strictObject({
   dependency: z.string(),
@@ -23,7 +23,8 @@ export const allowance = (boundMs: number): number => Math.max(boundMs * 0.1, 50
  */
 function clientGiveUps(ctx: CheckContext, ws: readonly Window[]): number[] {
   const span: Window[] = ws.map((w) => ({ ...w, startMs: w.startMs - ctx.clientTimeoutMs }));
-  return responses(ctx, span)
+  // Matching give-ups to closes, not counting requests for a phase: every response, edges included.
+  return eventsOf(ctx, 'response', span)
     .filter((r) => r.error === 'timeout')
     .map((r) => r.t + r.latencyMs)
     .sort((a, b) => a - b);
@@ -56,8 +57,8 @@ function takeGiveUpNear(giveUps: number[], t: number): boolean {
 function run(ctx: CheckContext, x: TimeoutExpectation, key: string) {
   const holding = faultWindows(ctx, x.dependency, (f) => f.kinds.includes('holds'));
   const ws = scope(ctx, x.phase, () => (holding.length ? holding : faultWindows(ctx, x.dependency)));
-  if (typeof ws === 'string') return noData(ctx, 'timeout', key, ws);
-  if (!ws.length) return noData(ctx, 'timeout', key, `no phase puts a fault on '${x.dependency}'`);
+  if (typeof ws === 'string') return inconclusive(ctx, 'timeout', key, ws);
+  if (!ws.length) return inconclusive(ctx, 'timeout', key, `no phase puts a fault on '${x.dependency}'`);
   const bound = x.within;
   const limit = bound + allowance(bound);
   const giveUps = clientGiveUps(ctx, ws);
@@ -150,7 +151,8 @@ function run(ctx: CheckContext, x: TimeoutExpectation, key: string) {
       ),
     });
   }
-  if (!client.length && !calls) return noData(ctx, 'timeout', key, `no calls reached ${x.dependency} and no client requests in ${label(ws)}`, measured, evidence);
+  if (!client.length && !calls) return inconclusive(ctx, 'timeout', key, `no calls reached ${x.dependency} and no client requests in ${label(ws)}`, measured, evidence);
+  if (!client.length) return inconclusive(ctx, 'timeout', key, `the stand-in saw no abandoned or held calls and no client request counted in ${label(ws)}`, measured, evidence);
   // No stand-in evidence: the client side decides, and the summary says so.
   const ok = answered.length > 0 && clientTimeouts === 0 && cs.p90 <= limit;
   return verdict(ctx, 'timeout', key, {

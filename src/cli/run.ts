@@ -14,11 +14,15 @@ interface Opts {
   json?: boolean;
   color?: boolean;
   quiet?: boolean;
+  allowInconclusive?: boolean;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
-/** `crumple run FILE`: one run of a scenario; exit 0 all checks pass, 1 a check failed, 2 bad input or harness failure. */
+/**
+ * `crumple run FILE`: one run of a scenario; exit 0 all checks pass, 1 a check failed or could not
+ * judge (inconclusive; 0 for that with --allow-inconclusive), 2 bad input or harness failure.
+ */
 const register: Register = (program, io, exit) => {
   program
     .command('run')
@@ -31,11 +35,16 @@ const register: Register = (program, io, exit) => {
     .option('--json', 'print report.json on stdout (progress goes to stderr)')
     .option('--no-color', 'no colour in the verdict table')
     .option('--quiet', 'no progress lines, only the verdict table')
+    .option('--allow-inconclusive', 'exit 0 when no check failed even if some were inconclusive (could not judge)')
     .action(async (file: string, opts: Opts) => {
       if (opts.runId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(opts.runId)) {
         throw badInput(`--run-id: '${opts.runId}' must be letters, digits, '.', '_' or '-' (it names a folder)`);
       }
       const { scenario, file: path } = await loadScenario(file);
+      // A run with nothing to judge would end "all checks passed" on any target, even one that is down.
+      if (Object.keys(scenario.expect).length === 0) {
+        throw badInput(`${path}: expect is empty: give at least one expectation (e.g. survives: true, errors: { rate: "< 1%" }); a run without checks proves nothing`);
+      }
       const say = opts.json ? io.err : io.out;
       const out = await runPlan(scenarioToPlan(scenario, path), {
         reportsDir: opts.reports,
@@ -43,6 +52,7 @@ const register: Register = (program, io, exit) => {
         ...(opts.toxiproxy ? { toxiproxy: opts.toxiproxy } : {}),
         allowHosts: opts.allowHost,
         signal: io.signal,
+        allowInconclusive: opts.allowInconclusive === true,
         ...(opts.quiet ? {} : { progress: (line: string) => say(`${line}\n`) }),
       });
       if (opts.json) io.out(`${JSON.stringify(out.result, null, 2)}\n`);

@@ -2,7 +2,7 @@ import type { Verdict } from '../checks/check.js';
 import { isThresholdKey } from './failure-modes.js';
 import type { RunResult } from './result.js';
 import { clip, escapeMarkdown, formatValue, humanKey, printable } from './text.js';
-import { counts } from './view.js';
+import { counts, STATUS_LABEL, tallyText } from './view.js';
 
 /**
  * Two runs side by side: did the fix work, did a release regress? Per check (matched by expect key):
@@ -47,9 +47,9 @@ export function compareRuns(a: RunResult, b: RunResult): CheckComparison[] {
     let change: Change;
     if (!va) change = 'new';
     else if (!vb) change = 'removed';
-    else if (!va.ok && vb.ok) change = 'fixed';
-    else if (va.ok && !vb.ok) change = 'regressed';
-    else change = moved || va.failureMode?.id !== vb.failureMode?.id ? 'changed' : 'same';
+    else if (va.status === 'fail' && vb.status === 'pass') change = 'fixed';
+    else if (va.status === 'pass' && vb.status === 'fail') change = 'regressed';
+    else change = moved || va.status !== vb.status || va.failureMode?.id !== vb.failureMode?.id ? 'changed' : 'same';
     const c: CheckComparison = { key, change, numbers };
     if (va) c.a = va;
     if (vb) c.b = vb;
@@ -57,7 +57,7 @@ export function compareRuns(a: RunResult, b: RunResult): CheckComparison[] {
   });
 }
 
-const state = (v: Verdict | undefined) => (v ? (v.ok ? 'pass' : 'FAIL') : '—');
+const state = (v: Verdict | undefined) => (v ? (v.status === 'inconclusive' ? '?' : STATUS_LABEL[v.status]) : '—');
 
 export function renderComparison(a: RunResult, b: RunResult, opts: { color: boolean; markdown?: boolean }): string {
   const rows = compareRuns(a, b);
@@ -66,7 +66,7 @@ export function renderComparison(a: RunResult, b: RunResult, opts: { color: bool
 
 function runLine(r: RunResult): string {
   const c = counts(r);
-  return `${r.scenario.name} · run ${r.runId} · ${r.startedAt} · ${c.passed} passed, ${c.failed} failed`;
+  return `${r.scenario.name} · run ${r.runId} · ${r.startedAt} · ${tallyText(c)}`;
 }
 
 function comparisonText(a: RunResult, b: RunResult, rows: CheckComparison[], color: boolean): string {
@@ -102,7 +102,7 @@ function comparisonText(a: RunResult, b: RunResult, rows: CheckComparison[], col
 
 function comparisonMarkdown(a: RunResult, b: RunResult, rows: CheckComparison[]): string {
   const md = escapeMarkdown;
-  const icon = (v: Verdict | undefined) => (v ? (v.ok ? '✅ pass' : '❌ fail') : '—');
+  const icon = (v: Verdict | undefined) => (v ? { pass: '✅ pass', fail: '❌ fail', inconclusive: '⚠️ inconclusive' }[v.status] : '—');
   const out = ['## crumple compare', '', `- **A:** ${md(runLine(a))}`, `- **B:** ${md(runLine(b))}`, ''];
   out.push('| check | A | B | change | key numbers (A → B) |', '| --- | --- | --- | --- | --- |');
   for (const r of rows) {

@@ -116,23 +116,11 @@ export const failureModes = {
       return `retries with exponential backoff and jitter, amplification ≤ ${bound ? bound.value : 1.5}× dependency calls per request${got ? ` (this run: ${formatValue(got.value)}×)` : ''}`;
     },
   },
-  dogpile: {
-    name: 'Dogpile',
-    description: 'many callers act at the same instant (cache expiry, restart, cron) and overwhelm a shared resource',
-    patterns: ['shed-load', 'handshaking', 'back-pressure'],
-    aim: (m) => `shed the burst quickly (429/503) and keep accepted requests fast${measuredAs(m, ['p99Ms', 'burstP99Ms'], 'p99 under the burst')}`,
-  },
   'chain-reaction': {
     name: 'Chain reaction',
     description: 'a failure in one part of the service overloads the parts that remain, which then fail in turn',
     patterns: ['bulkheads', 'shed-load', 'circuit-breaker'],
     aim: (m) => aimWithin('loads that do not use the failing dependency keep their baseline p99', m, 'their baseline') + measuredAs(m, ['p99Ms', 'faultP99Ms'], 'p99'),
-  },
-  'self-denial': {
-    name: 'Self-denial attack',
-    description: 'the system\u2019s own behaviour (a burst it triggered, synchronised clients) takes it down',
-    patterns: ['shed-load', 'handshaking'],
-    aim: () => 'spread synchronised work out (jitter) and shed what exceeds capacity',
   },
   'unbalanced-capacity': {
     name: 'Unbalanced capacities',

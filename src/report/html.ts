@@ -8,7 +8,7 @@ import { clientScript } from './html-client.js';
 import type { Reporter } from './reporter.js';
 import type { RunResult } from './result.js';
 import { escapeHtml as h, formatClock, formatValue, jsonForScript } from './text.js';
-import { counts, durationText, harnessLine, loadFindings, outcomeLabel } from './view.js';
+import { counts, durationText, harnessLine, loadFindings, outcomeLabel, STATUS_LABEL } from './view.js';
 import { figures } from './view.js';
 
 /**
@@ -53,6 +53,10 @@ h3 { font-size: 14px; margin: 0; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 12px; }
 .card { border: 1px solid var(--line); border-left: 5px solid var(--pass); border-radius: 6px; padding: 10px 14px; background: #fff; }
 .card.fail { border-left-color: var(--fail); }
+.card.inconclusive { border-left-color: var(--warn); }
+.card.inconclusive .badge { background: var(--warn); }
+.reason { color: var(--warn); margin: 0 0 8px; overflow-wrap: anywhere; }
+.pill.inconclusive { color: #fff; background: var(--warn); border-color: var(--warn); }
 .card .about { color: #666; font-size: 0.85em; margin: 0 0 4px; }
 .card header { display: flex; align-items: baseline; gap: 8px; margin-bottom: 6px; }
 .badge { font-size: 12px; font-weight: 700; border-radius: 4px; padding: 1px 7px; color: #fff; background: var(--pass); }
@@ -89,12 +93,13 @@ footer { color: var(--muted); font-size: 12px; margin-top: 32px; }
 
 function card(v: Verdict): string {
   const out: string[] = [];
-  out.push(`<article class="card ${v.ok ? 'pass' : 'fail'}" data-check="${h(v.key)}" data-ok="${v.ok}">`);
-  out.push(`<header><span class="badge">${v.ok ? 'PASS' : 'FAIL'}</span><h3>${h(v.key)}</h3>${v.check !== v.key ? `<span class="check-name">${h(v.check)}</span>` : ''}</header>`);
+  out.push(`<article class="card ${v.status}" data-check="${h(v.key)}" data-status="${v.status}" data-ok="${v.status === 'pass'}">`);
+  out.push(`<header><span class="badge">${STATUS_LABEL[v.status].toUpperCase()}</span><h3>${h(v.key)}</h3>${v.check !== v.key ? `<span class="check-name">${h(v.check)}</span>` : ''}</header>`);
   // What the check proves, from the checks table (a report.json from an older crumple may name one it lacks).
   const about = (checks as Record<string, { description: string } | undefined>)[v.check]?.description;
   if (about) out.push(`<p class="about">${h(about)}</p>`);
   out.push(`<p class="summary">${h(v.summary)}</p>`);
+  if (v.status === 'inconclusive' && v.reason) out.push(`<p class="reason"><b>Inconclusive:</b> ${h(v.reason)}</p>`);
   if (v.untrustworthy) out.push(`<p class="untrust">⚠ Untrustworthy: ${h(v.untrustworthy)}</p>`);
   const f = figures(v);
   if (f.length) {
@@ -113,7 +118,7 @@ function card(v: Verdict): string {
     out.push('</div>');
   }
   if (v.evidence.length) {
-    out.push(`<details${v.ok ? '' : ' open'}><summary>Evidence (${v.evidence.length})</summary><table class="evidence"><tbody>`);
+    out.push(`<details${v.status === 'pass' ? '' : ' open'}><summary>Evidence (${v.evidence.length})</summary><table class="evidence"><tbody>`);
     for (const e of v.evidence) out.push(`<tr><th>${h(e.label)}</th><td><code>${h(formatValue(e.value, e.label))}</code></td></tr>`);
     out.push('</tbody></table></details>');
   }
@@ -128,7 +133,7 @@ function header(r: RunResult): string {
   if (r.scenario.description) out.push(`<p class="desc">${h(r.scenario.description)}</p>`);
   out.push('<div class="pills">');
   if (c.total) {
-    out.push(`<span class="pill ${c.failed ? 'fail' : 'pass'}" id="verdict-counts">${c.passed} passed · ${c.failed} failed</span>`);
+    out.push(`<span class="pill ${c.failed ? 'fail' : c.inconclusive ? 'inconclusive' : 'pass'}" id="verdict-counts">${c.passed} passed · ${c.failed} failed${c.inconclusive ? ` · ${c.inconclusive} inconclusive` : ''}</span>`);
   }
   out.push(`<span class="pill">${h(outcomeLabel(r))}</span>`);
   if (c.untrustworthy) out.push(`<span class="pill">${c.untrustworthy} untrustworthy</span>`);
@@ -178,7 +183,7 @@ function tables(r: RunResult): string {
 export function renderHtml(r: RunResult): string {
   const { js, css } = uplotAssets();
   const c = counts(r);
-  const title = `${c.failed ? '✗' : '✓'} ${r.scenario.name} — crumple`;
+  const title = `${c.failed ? '✗' : c.inconclusive ? '?' : '✓'} ${r.scenario.name} — crumple`;
   const charts = buildCharts(r);
   return `<!doctype html>
 <html lang="en">

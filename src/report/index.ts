@@ -7,7 +7,8 @@ import json from './json.js';
 import junit from './junit.js';
 import markdown from './markdown.js';
 import type { RenderOptions, Reporter } from './reporter.js';
-import type { RunResult } from './result.js';
+import { RUN_OUTCOMES, type RunResult } from './result.js';
+import { VERDICT_STATUSES, type Verdict, type VerdictStatus } from '../checks/check.js';
 import terminal, { renderTerminal } from './terminal.js';
 
 /** The report formats: table key = reporter name. File reporters write into the run folder. */
@@ -17,7 +18,7 @@ export type ReporterName = keyof typeof reporters;
 export { renderTerminal };
 export { renderComparison } from './compare.js';
 export { failureModes, stabilityPatterns, failureModeLine } from './failure-modes.js';
-export { exitCodeOf } from './view.js';
+export { exitCodeFor, exitCodeOf } from './view.js';
 export type { Reporter, RenderOptions };
 
 const FILE_REPORTERS = (Object.values(reporters) as Reporter[]).filter((r): r is Reporter & { file: string } => r.file !== null);
@@ -43,13 +44,16 @@ export async function writeReports(result: RunResult, dir: string, opts: { only?
 const verdictShape = z.looseObject({
   check: z.string(),
   key: z.string(),
-  ok: z.boolean(),
+  // Reports before inconclusive existed carry only `ok`; readRunResult fills `status` in from it.
+  status: z.enum(VERDICT_STATUSES).optional(),
+  ok: z.boolean().optional(),
+  reason: z.string().optional(),
   summary: z.string(),
   measured: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
   evidence: z.array(z.looseObject({ label: z.string(), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) })),
   failureMode: z.looseObject({ id: z.string(), trigger: z.string(), spread: z.string(), result: z.string() }).optional(),
   untrustworthy: z.string().optional(),
-});
+}).refine((v) => v.status !== undefined || v.ok !== undefined, { error: `expected a status (${VERDICT_STATUSES.join(', ')})`, path: ['status'] });
 const runResultShape = z.looseObject({
   schema: z.literal(1),
   runId: z.string(),
@@ -57,7 +61,7 @@ const runResultShape = z.looseObject({
   target: z.looseObject({ url: z.string() }),
   startedAt: z.string(),
   durationMs: z.number(),
-  outcome: z.enum(['pass', 'fail', 'not-healthy', 'error', 'interrupted']),
+  outcome: z.enum(RUN_OUTCOMES),
   exitCode: z.union([z.literal(0), z.literal(1), z.literal(2)]),
   phases: z.array(z.looseObject({ name: z.string(), startMs: z.number(), endMs: z.number(), faults: z.array(z.looseObject({ dependency: z.string(), fault: z.string() })) })),
   seconds: z.array(z.looseObject({ second: z.number(), loads: z.record(z.string(), z.unknown()), deps: z.record(z.string(), z.unknown()) })),
@@ -96,5 +100,13 @@ export async function readRunResult(dir: string): Promise<RunResult> {
     const details = parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new CrumpleError('BAD_INPUT', `${path}: not a valid crumple report (${details.length} problem${details.length === 1 ? '' : 's'})`, { details });
   }
-  return data as RunResult;
+  const result = data as RunResult;
+  result.verdicts.forEach((v) => {
+    const raw = v as Partial<Verdict> & { summary: string };
+    // An older crumple wrote "cannot judge: ..." verdicts as failures: they were inconclusive.
+    const legacyInconclusive = raw.status === undefined && raw.ok === false && /^cannot judge: /.test(raw.summary);
+    const status: VerdictStatus = raw.status ?? (raw.ok ? 'pass' : legacyInconclusive ? 'inconclusive' : 'fail');
+    Object.assign(v, { status, ok: status === 'pass' }, legacyInconclusive && !raw.reason ? { reason: raw.summary.slice('cannot judge: '.length) } : {});
+  });
+  return result;
 }

@@ -7,12 +7,14 @@ import { figures } from './view.js';
 
 /**
  * junit.xml for CI dashboards: one testcase per verdict (classname = scenario, name = expect key),
- * failure message = the failure-mode line. Every string goes through escapeXml, which first turns
+ * failure message = the failure-mode line; an inconclusive verdict is a `<skipped>` testcase whose
+ * message is why it could not judge (CI shows it apart from passes and failures). Every string goes through escapeXml, which first turns
  * characters invalid in XML 1.0 into visible escapes, so garbage evidence cannot break the file.
  */
 
 function details(v: Verdict): string {
   const lines = [v.summary];
+  if (v.status === 'inconclusive' && v.reason) lines.push('', `inconclusive: ${v.reason}`);
   if (v.failureMode) {
     lines.push('', `trigger: ${v.failureMode.trigger}`, `spread:  ${v.failureMode.spread}`, `result:  ${v.failureMode.result}`);
     const { patterns, aim } = remedy(v.failureMode, v.measured);
@@ -26,7 +28,8 @@ function details(v: Verdict): string {
 }
 
 export function renderJunit(r: RunResult): string {
-  const failures = r.verdicts.filter((v) => !v.ok).length;
+  const failures = r.verdicts.filter((v) => v.status === 'fail').length;
+  const skipped = r.verdicts.filter((v) => v.status === 'inconclusive').length;
   // A run that ended before any verdict still has to show red in CI: one errored testcase says why.
   const runError = r.verdicts.length === 0 && r.outcome !== 'pass';
   const tests = r.verdicts.length + (runError ? 1 : 0);
@@ -34,8 +37,8 @@ export function renderJunit(r: RunResult): string {
   const time = (r.durationMs / 1000).toFixed(3);
   const suite = escapeXml(r.scenario.name);
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(`<testsuites name="crumple" tests="${tests}" failures="${failures}" errors="${errors}" time="${time}">`);
-  out.push(`  <testsuite name="${suite}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="0" time="${time}" timestamp="${escapeXml(r.startedAt)}">`);
+  out.push(`<testsuites name="crumple" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}">`);
+  out.push(`  <testsuite name="${suite}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}" timestamp="${escapeXml(r.startedAt)}">`);
   out.push('    <properties>');
   const props: [string, string][] = [
     ['runId', r.runId],
@@ -48,9 +51,11 @@ export function renderJunit(r: RunResult): string {
   out.push('    </properties>');
   for (const v of r.verdicts) {
     out.push(`    <testcase classname="${suite}" name="${escapeXml(v.key)}" time="0">`);
-    if (!v.ok) {
+    if (v.status === 'fail') {
       const type = v.failureMode?.id ?? v.check;
       out.push(`      <failure message="${escapeXml(clip(failureModeLine(v), 2000))}" type="${escapeXml(type)}">${escapeXmlText(details(v))}</failure>`);
+    } else if (v.status === 'inconclusive') {
+      out.push(`      <skipped message="${escapeXml(clip(`inconclusive: ${v.reason ?? v.summary}`, 2000))}"/>`);
     }
     out.push(`      <system-out>${escapeXmlText(details(v))}</system-out>`);
     out.push('    </testcase>');

@@ -1,10 +1,10 @@
-import type { Verdict } from '../checks/check.js';
+import type { Verdict, VerdictStatus } from '../checks/check.js';
 import { failureModes, remedy } from './failure-modes.js';
 import type { Reporter } from './reporter.js';
 import type { RunResult } from './result.js';
 import { escapeMarkdown as md, formatClock, formatValue } from './text.js';
 import { missesLine } from '../contract/misses.js';
-import { counts, durationText, harnessLine, loadFindings, outcomeLabel } from './view.js';
+import { counts, durationText, harnessLine, loadFindings, outcomeLabel, tallyText } from './view.js';
 import { figures } from './view.js';
 
 /**
@@ -12,7 +12,7 @@ import { figures } from './view.js';
  * All run-derived text goes through escapeMarkdown (HTML neutralised, table pipes escaped, one line).
  */
 
-const mark = (ok: boolean) => (ok ? '✅ pass' : '❌ fail');
+const MARK = { pass: '✅ pass', fail: '❌ fail', inconclusive: '⚠️ inconclusive' } as const satisfies Record<VerdictStatus, string>;
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 
 function failureSection(v: Verdict): string[] {
@@ -53,28 +53,43 @@ function detailsBlock(v: Verdict): string[] {
 
 export function renderMarkdown(r: RunResult): string {
   const c = counts(r);
-  const title = c.failed ? `❌ ${c.failed} of ${c.total} checks failed` : c.total ? `✅ all ${c.total} checks passed` : `⚠️ ${md(outcomeLabel(r))}`;
+  const title = c.failed
+    ? `❌ ${c.failed} of ${c.total} checks failed${c.inconclusive ? `, ${c.inconclusive} inconclusive` : ''}`
+    : c.inconclusive
+      ? `⚠️ ${c.inconclusive} of ${c.total} checks inconclusive`
+      : c.total
+        ? `✅ all ${c.total} checks passed`
+        : `⚠️ ${md(outcomeLabel(r))}`;
   const out: string[] = [`## crumple: ${md(r.scenario.name)} — ${title}`, ''];
   if (r.scenario.description) out.push(md(r.scenario.description), '');
   out.push(row(['run', md(r.runId)]), row(['---', '---']));
   out.push(row(['target', md(r.target.command ? `${r.target.command} (${r.target.url})` : r.target.url)]));
   if (r.scenario.file) out.push(row(['scenario file', md(r.scenario.file)]));
   out.push(row(['started', md(r.startedAt)]), row(['duration', durationText(r.durationMs)]));
-  out.push(row(['outcome', md(outcomeLabel(r))]), row(['harness', md(harnessLine(r))]));
+  out.push(row(['outcome', md(outcomeLabel(r))]), row(['checks', tallyText(c)]), row(['harness', md(harnessLine(r))]));
   out.push('');
   if (r.error) out.push(`> **Error:** ${md(r.error)}`, '');
 
   if (r.verdicts.length) {
     out.push('### Verdicts', '', row(['check', 'result', 'summary']), row(['---', '---', '---']));
-    for (const v of r.verdicts) out.push(row([md(v.key), mark(v.ok), md(v.summary) + (v.untrustworthy ? ' ⚠️' : '')]));
+    for (const v of r.verdicts) out.push(row([md(v.key), MARK[v.status], md(v.summary) + (v.untrustworthy ? ' ⚠️' : '')]));
     out.push('');
   }
-  const failed = r.verdicts.filter((v) => !v.ok);
+  const failed = r.verdicts.filter((v) => v.status === 'fail');
   if (failed.length) {
     out.push('### Failure modes', '');
     for (const v of failed) out.push(...failureSection(v));
   }
-  const passed = r.verdicts.filter((v) => v.ok);
+  const unjudged = r.verdicts.filter((v) => v.status === 'inconclusive');
+  if (unjudged.length) {
+    out.push('### Inconclusive', '', '_Neither a pass nor a fail: the check could not judge, and says why._', '');
+    for (const v of unjudged) {
+      out.push(`#### ⚠️ ${md(v.key)}`, '', `**Why:** ${md(v.reason ?? v.summary)}`, '');
+      if (v.reason && !v.summary.includes(v.reason)) out.push(md(v.summary), '');
+      out.push(...detailsBlock(v));
+    }
+  }
+  const passed = r.verdicts.filter((v) => v.status === 'pass');
   if (passed.length) {
     out.push('### Passed', '');
     for (const v of passed) out.push(`- ✅ **${md(v.key)}** — ${md(v.summary)}`);

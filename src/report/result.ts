@@ -3,7 +3,9 @@ import type { SecondSummary } from '../timeline/timeline.js';
 import type { ContractMisses } from '../contract/misses.js';
 import type { DogpilePulse, LoadSummary, RampStep, WsStorm } from '../load/shape.js';
 
-export type RunOutcome = 'pass' | 'fail' | 'not-healthy' | 'error' | 'interrupted';
+/** `inconclusive`: no check failed but at least one could not judge (exit 1 unless --allow-inconclusive). */
+export const RUN_OUTCOMES = ['pass', 'fail', 'inconclusive', 'not-healthy', 'error', 'interrupted'] as const;
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
 export interface LoadResult {
   name: string;

@@ -3,7 +3,7 @@ import type { Reporter, RenderOptions } from './reporter.js';
 import type { RunResult } from './result.js';
 import { clip, printable } from './text.js';
 import { missesLine } from '../contract/misses.js';
-import { counts, durationText, harnessLine, keyNumbers, loadFindings, outcomeLabel } from './view.js';
+import { counts, durationText, harnessLine, keyNumbers, loadFindings, outcomeLabel, STATUS_LABEL, tallyText } from './view.js';
 
 const ANSI = { red: 31, green: 32, yellow: 33, cyan: 36, bold: 1, dim: 2 } as const;
 
@@ -30,14 +30,18 @@ export function renderTerminal(result: RunResult, opts: RenderOptions): string {
 
   if (result.verdicts.length) {
     const width = Math.min(28, Math.max(5, ...result.verdicts.map((v) => v.key.length)));
-    lines.push(`  ${'CHECK'.padEnd(width)}  RESULT  SUMMARY`);
+    const markWidth = c.inconclusive ? STATUS_LABEL.inconclusive.length : 6;
+    lines.push(`  ${'CHECK'.padEnd(width)}  ${'RESULT'.padEnd(markWidth)}  SUMMARY`);
     for (const v of result.verdicts) {
-      const mark = v.ok ? paint('green', 'pass  ') : paint('red', paint('bold', 'FAIL  '));
+      const word = STATUS_LABEL[v.status].padEnd(markWidth);
+      const mark = v.status === 'pass' ? paint('green', word) : v.status === 'fail' ? paint('red', paint('bold', word)) : paint('yellow', word);
       // The check's summary normally carries its numbers; add the key figures when it does not.
       const kn = keyNumbers(v);
       const numbers = !/\d/.test(v.summary) && kn ? paint('dim', ` (${p(kn)})`) : '';
       lines.push(`  ${p(clip(v.key, width)).padEnd(width)}  ${mark}  ${p(v.summary)}${numbers}`);
       const indent = ' '.repeat(width + 4);
+      // The summary of a "cannot judge" verdict already is its reason.
+      if (v.status === 'inconclusive' && v.reason && !v.summary.includes(v.reason)) lines.push(`${indent}${paint('yellow', '?')} inconclusive: ${p(v.reason)}`);
       if (v.failureMode) {
         const mode = failureModes[v.failureMode.id];
         lines.push(`${indent}${paint('red', '↳')} ${paint('bold', p(mode?.name ?? v.failureMode.id))}: ${p(failureStory(v.failureMode))}`);
@@ -65,8 +69,8 @@ export function renderTerminal(result: RunResult, opts: RenderOptions): string {
     lines.push('');
   }
 
-  const tally = `${c.passed} passed, ${c.failed} failed`;
-  lines.push(`  ${c.failed ? paint('red', tally) : paint('green', tally)} — ${outcomeLabel(result)}`);
+  const tally = tallyText(c);
+  lines.push(`  ${c.failed ? paint('red', tally) : c.inconclusive ? paint('yellow', tally) : paint('green', tally)} — ${outcomeLabel(result)}`);
   lines.push(`  report: ${opts.htmlPath ?? `reports/${p(result.runId)}/report.html`}`);
   return `${lines.join('\n')}\n`;
 }

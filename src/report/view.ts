@@ -1,6 +1,6 @@
-import type { Verdict } from '../checks/check.js';
+import type { Verdict, VerdictStatus } from '../checks/check.js';
 import { isThresholdKey } from './failure-modes.js';
-import type { LoadResult, RunResult } from './result.js';
+import type { LoadResult, RunOutcome, RunResult } from './result.js';
 import { formatClock, formatValue, humanKey } from './text.js';
 import { formatMs } from '../units.js';
 
@@ -35,17 +35,44 @@ export interface Counts {
   total: number;
   passed: number;
   failed: number;
+  inconclusive: number;
   untrustworthy: number;
 }
 
 export function counts(r: RunResult): Counts {
-  const passed = r.verdicts.filter((v) => v.ok).length;
-  return { total: r.verdicts.length, passed, failed: r.verdicts.length - passed, untrustworthy: r.verdicts.filter((v) => v.untrustworthy).length };
+  const n = (s: VerdictStatus) => r.verdicts.filter((v) => v.status === s).length;
+  return { total: r.verdicts.length, passed: n('pass'), failed: n('fail'), inconclusive: n('inconclusive'), untrustworthy: r.verdicts.filter((v) => v.untrustworthy).length };
+}
+
+/** "3 passed, 1 failed, 2 inconclusive" (inconclusive only when there are some). */
+export function tallyText(c: Counts): string {
+  return `${c.passed} passed, ${c.failed} failed${c.inconclusive ? `, ${c.inconclusive} inconclusive` : ''}`;
+}
+
+/** The word each format shows for a status. */
+export const STATUS_LABEL = { pass: 'pass', fail: 'FAIL', inconclusive: 'INCONCLUSIVE' } as const satisfies Record<VerdictStatus, string>;
+
+/**
+ * The exit code of a run that ended so: 0 pass; 1 a check failed, the target was not healthy, or a
+ * check was inconclusive (0 with `allowInconclusive`); 2 bad input, a harness error or an interrupt.
+ */
+export function exitCodeFor(outcome: RunOutcome, allowInconclusive = false): 0 | 1 | 2 {
+  switch (outcome) {
+    case 'pass':
+      return 0;
+    case 'inconclusive':
+      return allowInconclusive ? 0 : 1;
+    case 'fail':
+    case 'not-healthy':
+      return 1;
+    default:
+      return 2;
+  }
 }
 
 /** Exit code a re-rendered run stands for: 1 when any check failed, else what the run itself ended with. */
 export function exitCodeOf(r: RunResult): 0 | 1 | 2 {
-  if (r.verdicts.some((v) => !v.ok)) return 1;
+  if (r.verdicts.some((v) => v.status === 'fail')) return 1;
   return r.exitCode;
 }
 
@@ -57,8 +84,17 @@ export function harnessLine(r: RunResult): string {
 }
 
 export function outcomeLabel(r: RunResult): string {
+  // `crumple run` refuses an empty expect; a plan built in code may still judge nothing.
+  if (r.outcome === 'pass' && r.verdicts.length === 0) return 'nothing was judged (no expectations)';
   return (
-    { pass: 'all checks passed', fail: 'checks failed', 'not-healthy': 'target not healthy before faults', error: 'run failed', interrupted: 'interrupted' } as const
+    {
+      pass: 'all checks passed',
+      fail: 'checks failed',
+      inconclusive: 'no check failed, but some could not judge (inconclusive)',
+      'not-healthy': 'target not healthy before faults',
+      error: 'run failed',
+      interrupted: 'interrupted',
+    } as const satisfies Record<RunOutcome, string>
   )[r.outcome] ?? r.outcome;
 }
 

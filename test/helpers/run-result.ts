@@ -85,10 +85,11 @@ export function naiveRun(shape: Shape = {}): RunResult {
   }
   const hangAt = (base.phases[1]!.startMs / 1000).toFixed(1);
   const verdicts: Verdict[] = [
-    { check: 'steady-state', key: 'steady-state', ok: true, summary: 'baseline errors 0.0 %, p99 14 ms (bound 100 ms)', measured: { errorRate: 0, p99Ms: 14, p99BoundMs: 100 }, evidence: [{ label: 'requests', value: 1000 }] },
+    { check: 'steady-state', key: 'steady-state', status: 'pass', ok: true, summary: 'baseline errors 0.0 %, p99 14 ms (bound 100 ms)', measured: { errorRate: 0, p99Ms: 14, p99BoundMs: 100 }, evidence: [{ label: 'requests', value: 1000 }] },
     {
       check: 'timeout',
       key: 'timeout',
+      status: 'fail',
       ok: false,
       summary: 'never gave up on inventory: held calls for the whole 15.0 s phase (bound 1 s)',
       measured: { measuredTimeoutMs: null, heldMs: 15_000, openConnections: 1504, boundMs: 1000 },
@@ -107,6 +108,7 @@ export function naiveRun(shape: Shape = {}): RunResult {
     {
       check: 'breaker',
       key: 'breaker',
+      status: 'fail',
       ok: false,
       summary: 'calls to inventory never dropped: 100/s during the fault vs 100/s at baseline (bound: open within 3 s)',
       measured: { callsPerSecond: 100, baselineCallsPerSecond: 100, openedAfterMs: null, opensWithinMs: 3000 },
@@ -116,6 +118,7 @@ export function naiveRun(shape: Shape = {}): RunResult {
     {
       check: 'shedding',
       key: 'shedding',
+      status: 'fail',
       ok: false,
       summary: 'no request was shed: 0 × 429/503; accepted p99 30.0 s (bound 200 ms)',
       measured: { rejected: 0, acceptedP99Ms: 30_000, boundMs: 200 },
@@ -125,6 +128,7 @@ export function naiveRun(shape: Shape = {}): RunResult {
     {
       check: 'survives',
       key: 'survives',
+      status: 'fail',
       ok: false,
       summary: 'target exited with code 1 at 35.4 s after inventory answered garbage',
       measured: { exitCode: 1, exitedAtMs: 35_400 },
@@ -164,7 +168,7 @@ export function resilientRun(shape: Shape = {}): RunResult {
     }
     seconds.push({ second: s, loads: { checkout, health: loadSecond(20, 1, 2, 4) }, deps: { inventory: dep }, rssBytes: (48 + (s % 5)) * 2 ** 20, lagMaxMs: 3 + (s % 5) });
   }
-  const pass = (check: string, summary: string, measured: Verdict['measured']): Verdict => ({ check, key: check, ok: true, summary, measured, evidence: [{ label: 'samples', value: 100 }] });
+  const pass = (check: string, summary: string, measured: Verdict['measured']): Verdict => ({ check, key: check, status: 'pass', ok: true, summary, measured, evidence: [{ label: 'samples', value: 100 }] });
   const verdicts: Verdict[] = [
     pass('steady-state', 'baseline errors 0.0 %, p99 15 ms (bound 100 ms)', { errorRate: 0, p99Ms: 15, p99BoundMs: 100 }),
     pass('timeout', 'gave up on inventory after 1003 ms (p50), bound 1 s', { measuredTimeoutMs: 1003, boundMs: 1100 }),
@@ -195,4 +199,21 @@ export function garbageRun(): RunResult {
   }));
   r.seconds[3]!.loads[`load ${GARBAGE}`] = loadSecond(5, 1, 1, 2);
   return r;
+}
+
+/** A resilient run where one check could not judge: retries saw no chain of 3+ attempts. */
+export function inconclusiveRun(): RunResult {
+  const r = resilientRun({ seconds: 20 });
+  const reason = 'backoff not measurable: no request made 3+ attempts while alone in flight (use a lower-rate load for this check)';
+  r.verdicts.push({
+    check: 'retries',
+    key: 'retries',
+    status: 'inconclusive',
+    ok: false,
+    reason,
+    summary: `1.00 calls to inventory per request (400 ÷ 400), bound <= 3 — ${reason}`,
+    measured: { amplification: 1, amplificationBound: 3, chains: 0 },
+    evidence: [{ label: 'attempt chains with ≥ 3 attempts (unambiguous)', value: 0 }],
+  });
+  return { ...r, outcome: 'inconclusive', exitCode: 1 };
 }

@@ -31,6 +31,9 @@ load:
 phases:
   - { name: baseline, for: 1s }
   - { name: slow network, for: 60s, faults: [{ dependency: inventory, toxic: latency, latency: 300 }] }
+expect:
+  latency.baseline: { phase: baseline, p99: "< 2s" }
+  latency.slow: { phase: slow network, p99: "< 2s" }
 `,
     );
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', file, '--reports', dir, '--run-id', 'r', '--toxiproxy', proxy.url], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -58,6 +61,10 @@ phases:
     expect(out).toMatch(/rolling back/);
     const result = JSON.parse(readFileSync(join(dir, 'r', 'report.json'), 'utf8'));
     expect(result.outcome).toBe('interrupted');
+    // The finished phase is judged; the interrupted one is inconclusive and says why.
+    const status = Object.fromEntries(result.verdicts.map((v: { key: string; status: string }) => [v.key, v.status]));
+    expect(status).toEqual({ 'latency.baseline': 'pass', 'latency.slow': 'inconclusive' });
+    expect(out).toMatch(/latency\.slow\s+INCONCLUSIVE/);
     expect(readdirSync(join(dir, 'r'))).toEqual(expect.arrayContaining(['junit.xml', 'report.html', 'report.md', 'target.stdout.log']));
   }, 60_000);
 });

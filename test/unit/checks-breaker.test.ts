@@ -26,7 +26,7 @@ describe('breaker check', () => {
     expect(v.measured.probeIntervalMs).toBe(1000);
     expect(v.measured.closingDelayMs).toBe(500);
     expect(v.measured.callsPerSecondBefore).toBe(20);
-    expect(v.summary).toMatch(/opened on inventory after .*probes every 1\.00 s, closed 500 ms after the fault/);
+    expect(v.summary).toMatch(/opened on inventory after .*probes every 1\.00 s \(8 probes\), closed 500 ms after the fault/);
   });
 
   it('fails with cascading failure when every request keeps hitting the failing dependency', () => {
@@ -85,4 +85,34 @@ describe('breaker check', () => {
     expect(findOpening([], 0, 6000, 2)).toEqual({ lastFullIndex: -1, openAt: 0 });
     expect(findOpening(Array.from({ length: 120 }, (_, i) => i * 50), 0, 6000, 2)).toBeUndefined();
   });
+
+  it('counts a single probe as one probe, and calls the reset interval unmeasurable (inconclusive), not "no probes"', () => {
+    const b = base()
+      .calls('inventory', { from: 5000, to: 6000, every: 50, answerAfter: 2, status: 500 })
+      .call('inventory', 10_000, { answerAfter: 2, status: 500 }) // the one probe
+      .calls('inventory', { from: 15500, to: 25000, every: 50, answerAfter: 2 });
+    const v = check.run(b.context(), x({ reset: '5s' }), 'breaker');
+    expect(v.measured.probes).toBe(1);
+    expect(v.summary).toMatch(/1 probe while open \(an interval needs two\)/);
+    expect(v.summary).not.toMatch(/no probes/);
+    expect(v.status).toBe('inconclusive');
+    expect(v.reason).toMatch(/reset interval .* not measurable: 1 probe/);
+  });
+
+  it('scoped to a fault phase followed by another fault on the dependency, says closing is not observable there (not "too little time")', () => {
+    const b = timeline()
+      .phase('baseline', 0, 5000)
+      .phase('inventory fails', 5000, 15000, [['inventory', 'error']])
+      .phase('inventory slow', 15000, 25000, [['inventory', 'slow']])
+      .phase('recovery', 25000, 35000)
+      .calls('inventory', { from: 0, to: 5000, every: 50, answerAfter: 2 })
+      .calls('inventory', { from: 5000, to: 6000, every: 50, answerAfter: 2, status: 500 })
+      .calls('inventory', { from: 7000, to: 25000, every: 1000, answerAfter: 2, status: 500 })
+      .calls('inventory', { from: 25500, to: 35000, every: 50, answerAfter: 2 });
+    const v = check.run(b.context(), x({ phase: 'inventory fails' }), 'breaker');
+    expect(v.status, v.summary).toBe('pass');
+    expect(v.summary).toMatch(/closing not observable: the next phase 'inventory slow' faults inventory again from 15\.0 s/);
+    expect(v.summary).not.toMatch(/too little time/);
+  });
 });
+

@@ -30,7 +30,7 @@ describe('shedding check', () => {
     expect(v.ok).toBe(false);
     expect(v.failureMode?.id).toBe('unbalanced-capacity');
     expect(v.measured.rejected).toBe(0);
-    expect(v.measured.acceptedP99Ms as number).toBeGreaterThan(4000);
+    expect(v.measured.acceptedP99Ms as number).toBeGreaterThan(3900); // the last second's requests, answered after the phase, count for neither
   });
 
   it('fails with slow responses when rejections themselves are slow', () => {

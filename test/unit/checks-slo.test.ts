@@ -69,7 +69,7 @@ describe('latency, errors and steady-state checks', () => {
     expect(errors.run(base().context(), errors.expectation.parse({ phase: 'baseline', rate: '< 1%' }), 'errors').ok).toBe(true);
   });
 
-  it('requests sent in the last moment of the baseline and answered under the next fault do not count against it', () => {
+  it('requests sent in the last moment of the baseline and answered under the next fault count for neither phase', () => {
     const t = timeline()
       .phase('baseline', 0, 5000)
       .phase('fault', 5000, 10000, [['inventory', 'status']])
@@ -82,6 +82,8 @@ describe('latency, errors and steady-state checks', () => {
     expect(v.ok, v.summary).toBe(true);
     expect(v.measured.requests).toBe(500);
     expect(v.measured.maxMs).toBe(2500);
+    const fault = errors.run(t.context(), errors.expectation.parse({ phase: 'fault', rate: '< 1%' }), 'errors');
+    expect(fault.status).toBe('inconclusive'); // the straddlers are all it had
   });
 
   it('steady-state judges the baseline phase by default', () => {
@@ -116,4 +118,33 @@ describe('check table', () => {
     expect(v?.ok).toBe(false);
     expect(v?.summary).toMatch(/check failed to run/);
   });
+
+  it('errors filtered by class: "every request answered" counts only client timeouts, not 5xx', () => {
+    const t = timeline()
+      .phase('fault', 0, 20_000, [['inventory', 'hang']])
+      .responses('checkout', { from: 0, to: 5000, every: 10, latency: 5, outcome: (_t, i) => (i % 10 === 0 ? 503 : 200) }) // 10 % 503
+      .responses('checkout', { from: 5000, to: 5100, every: 10, latency: 10_000, outcome: 'timeout' }) // 10 never answered
+      .responses('checkout', { from: 5100, to: 5200, every: 10, latency: 2, outcome: 'ECONNRESET' });
+    const ctx = t.context();
+    const unanswered = errors.run(ctx, errors.expectation.parse({ class: 'timeout', rate: '0%' }), 'errors.unanswered');
+    expect(unanswered.status).toBe('fail');
+    expect(unanswered.measured.timeoutErrors).toBe(10);
+    expect(unanswered.measured.errorRate).toBeCloseTo(10 / 520, 4);
+    expect(unanswered.summary).toMatch(/errors \(timeout\) 1\.9%/);
+    const status = errors.run(ctx, errors.expectation.parse({ class: ['status'], rate: '< 11%' }), 'errors.status');
+    expect(status.status).toBe('pass');
+    expect(status.measured.errorRate).toBeCloseTo(50 / 520, 4);
+    const all = errors.run(ctx, errors.expectation.parse({ rate: '< 11%' }), 'errors');
+    expect(all.status).toBe('fail'); // 50 + 10 + 10 of 520
+    expect(all.measured).toMatchObject({ statusErrors: 50, timeoutErrors: 10, resetErrors: 10 });
+    expect(errors.expectation.safeParse({ class: 'bogus', rate: '1%' }).success).toBe(false);
+  });
+
+  it('is inconclusive, not a pass, when no request fell inside the window', () => {
+    const v = latency.run(timeline().phase('a', 0, 1000).context(), latency.expectation.parse({ p99: '< 1s' }), 'latency');
+    expect(v.status).toBe('inconclusive');
+    expect(v.ok).toBe(false);
+    expect(v.reason).toMatch(/no request of all loads in a /);
+  });
 });
+

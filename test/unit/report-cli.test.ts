@@ -45,7 +45,7 @@ describe('writeReports / readRunResult', () => {
       (e: unknown) => e,
     )) as { message: string; details: readonly string[] };
     expect(err.message).toMatch(/not a valid crumple report \(2 problems\)/);
-    expect(err.details).toEqual([expect.stringMatching(/^durationMs: /), expect.stringMatching(/^verdicts\.1\.ok: /)]);
+    expect(err.details).toEqual([expect.stringMatching(/^durationMs: /), expect.stringMatching(/^verdicts\.1\.status: /)]);
   });
 });
 

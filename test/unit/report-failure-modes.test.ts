@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { FailureModeId } from '../../src/checks/check.js';
 import { failureModeLine, failureModes, isThresholdKey, remedy, stabilityPatterns } from '../../src/report/failure-modes.js';
@@ -7,7 +8,7 @@ const ids = Object.keys(failureModes) as FailureModeId[];
 
 describe('failure-mode catalogue', () => {
   it('gives every failure mode a name, a one-line description, known patterns and an aim even without numbers', () => {
-    expect(ids.length).toBe(15);
+    expect(ids.length).toBe(13);
     for (const id of ids) {
       const m = failureModes[id];
       expect(m.name.length, id).toBeGreaterThan(3);
@@ -59,5 +60,11 @@ describe('aim phrasing against the timeout check\u2019s measured keys', () => {
     expect(failureModes['integration-point-without-timeout'].aim({ measuredTimeoutMs: null, giveUpP50Ms: null, withinMs: 1000, heldPastBound: 212 })).toBe(
       'a timeout on every call to the dependency, giving up within 1.00 s (this run: calls held past the bound 212)',
     );
+  });
+
+  it('lists only failure modes some check can emit (the README names no mode a run cannot show)', () => {
+    const dir = new URL('../../src/checks/', import.meta.url);
+    const source = readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'check.ts').map((f) => readFileSync(new URL(f, dir), 'utf8')).join('\n');
+    for (const id of Object.keys(failureModes)) expect(source, id).toContain(`'${id}'`);
   });
 });

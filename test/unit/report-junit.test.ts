@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { failureModeLine } from '../../src/report/failure-modes.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { printable } from '../../src/report/text.js';
-import { GARBAGE, garbageRun, naiveRun, resilientRun } from '../helpers/run-result.js';
+import { GARBAGE, garbageRun, inconclusiveRun, naiveRun, resilientRun } from '../helpers/run-result.js';
 
 /** A deliberately strict XML 1.0 reader, enough for JUnit files: throws on anything malformed. */
 interface Node {
@@ -126,4 +126,19 @@ describe('junit.xml', () => {
     expect(err.attrs.message).toBe(run.error);
     expect(err.attrs.type).toBe('not-healthy');
   });
+
+  it('writes an inconclusive verdict as a skipped testcase whose message is the reason, counted in skipped', () => {
+    const doc = parseXml(renderJunit(inconclusiveRun()));
+    expect(doc.attrs).toMatchObject({ tests: '6', failures: '0', skipped: '1' });
+    const suite = all(doc, 'testsuite')[0]!;
+    expect(suite.attrs).toMatchObject({ skipped: '1', failures: '0' });
+    const c = all(doc, 'testcase').find((t) => t.attrs.name === 'retries')!;
+    expect(all(c, 'failure')).toHaveLength(0);
+    const skipped = all(c, 'skipped');
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]!.attrs.message).toMatch(/^inconclusive: backoff not measurable: no request made 3\+ attempts/);
+    // Passing cases stay plain.
+    expect(all(all(doc, 'testcase').find((t) => t.attrs.name === 'timeout')!, 'skipped')).toHaveLength(0);
+  });
 });
+
