@@ -33,7 +33,7 @@ export type { FaultKind, Range } from './faults/kind.js';
 export type { LoadSummary } from './load/index.js';
 export type { TimelineEvent, EventSink, ErrorClass } from './timeline/events.js';
 export type { Timeline, SecondSummary } from './timeline/timeline.js';
-export type { Verdict, Check, CheckContext, FailureFinding, FailureModeId, PhaseWindow } from './checks/check.js';
+export type { Verdict, VerdictStatus, Check, CheckContext, FailureFinding, FailureModeId, PhaseWindow } from './checks/check.js';
 export type { RunOptions, RunOutput } from './run.js';
 export type { RunPlan, Addresses } from './run-plan.js';
 export type { RunResult } from './report/result.js';

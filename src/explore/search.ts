@@ -92,8 +92,8 @@ export interface ExploreOutcome {
 
 const MAX_CONSECUTIVE_ERRORS = 3;
 
-/** A verdict that could not judge is no evidence of a bug: only a real failure counts for the property. */
-const failed = (v: Verdict): boolean => !v.ok && !/^cannot judge/.test(v.summary);
+/** A verdict that could not judge (inconclusive) is no evidence of a bug: only a failure counts for the property. */
+const failed = (v: Verdict): boolean => v.status === 'fail';
 
 export async function explore(opts: ExploreOptions): Promise<ExploreOutcome> {
   let o = opts;
