@@ -81,6 +81,8 @@ export interface ExploreOutcome {
   shrinkSteps: TrialRecord[];
   replays: { n: number; reproduced: number; rate: number };
   trials: TrialRecord[];
+  /** Failures seen once that did not come back when re-run at once (not shrunk). */
+  flaky?: TrialRecord[];
   /** The minimal run's failing verdict, with its failure-mode story. */
   verdict?: Verdict;
   minimalRun?: string;
@@ -186,6 +188,7 @@ export async function explore(opts: ExploreOptions): Promise<ExploreOutcome> {
   const deps = faultableDependencies(o.scenario, o.space, called);
   let best: TrialRecord | undefined;
   let first: TrialRecord | undefined;
+  const flaky: TrialRecord[] = [];
   const predicate = async (s: Schedule): Promise<boolean> => {
     // Out of time, interrupted or broken: every further candidate "passes" without running, which
     // ends fast-check's search or shrink at once.
@@ -194,7 +197,15 @@ export async function explore(opts: ExploreOptions): Promise<ExploreOutcome> {
     const rec = await once(s, property ? 'shrink' : 'search');
     if (rec.outcome !== 'fail') return true;
     if (!property) {
-      property = rec.key ?? rec.failed[0]!;
+      // Confirm a first find before shrinking it: a failure that does not come back at once would
+      // send the whole shrink budget after noise. Unconfirmed finds are kept as flaky and searching goes on.
+      const key = rec.key ?? rec.failed[0]!;
+      const again = await runTrial(s, 'search');
+      if (!again.rec.failed.includes(key)) {
+        flaky.push(rec);
+        return true;
+      }
+      property = key;
       first = rec;
       best = rec;
       state.failures++;
@@ -244,7 +255,11 @@ export async function explore(opts: ExploreOptions): Promise<ExploreOutcome> {
   }
 
   if (fatal) return done('error', { error: fatal, ...(property ? { property, expectation } : {}), ...(first ? { first } : {}), ...(best ? { minimal: best } : {}) });
-  if (!best || !property) return done(o.signal?.aborted ? 'interrupted' : 'none');
+  if (!best || !property) {
+    if (o.signal?.aborted) return done('interrupted');
+    // Only unconfirmed finds: report the first as flaky, with its schedule.
+    return flaky.length ? done('flaky', { property: flaky[0]!.key ?? flaky[0]!.failed[0]!, first: flaky[0]!, minimal: flaky[0]!, flaky }) : done('none');
+  }
   if (o.signal?.aborted) return done('interrupted', { property, expectation, first: first!, minimal: best });
 
   // Replays of the minimal schedule: how often does it reproduce?
