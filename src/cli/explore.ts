@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Register } from './register.js';
+import { checkRunId, runFlags, type RunFlags } from './run-options.js';
 import { loadScenario } from '../scenario/load.js';
 import { exploreSchema } from '../explore/space.js';
 import { explore, type ExploreState, type TrialRecord } from '../explore/search.js';
@@ -10,17 +11,13 @@ import { badInput } from '../errors.js';
 import { formatMs, parseDuration } from '../units.js';
 import { printable } from '../report/text.js';
 
-interface Opts {
+interface Opts extends RunFlags {
   runs: string;
   budget: string;
   seed?: string;
   path?: string;
   trial?: string;
   replays: string;
-  reports: string;
-  runId?: string;
-  toxiproxy?: string;
-  allowHost: string[];
   json?: boolean;
 }
 
@@ -28,8 +25,6 @@ interface Opts {
 const MAX_RUNS = 1000;
 const MAX_BUDGET_MS = 8 * 3_600_000;
 const MAX_REPLAYS = 20;
-
-const collect = (v: string, prev: string[]) => [...prev, v];
 
 function intFlag(flag: string, v: string, min: number, max: number): number {
   const n = Number(v);
@@ -49,7 +44,7 @@ function durationFlag(flag: string, v: string, max: number): number {
  * find), 1 a reproducible failure, 2 bad input, a harness failure or an interruption.
  */
 const register: Register = (program, io, exit) => {
-  program
+  runFlags(program
     .command('explore')
     .description('property-based search for the fault schedule that breaks the target, shrunk to a scenario that replays it')
     .argument('<file>', 'scenario file with an explore: section (defaults apply without one)')
@@ -58,11 +53,7 @@ const register: Register = (program, io, exit) => {
     .option('--seed <n>', 'fast-check seed (default: random; printed, so a search replays)')
     .option('--path <path>', "fast-check path of a previous find: replays that case and shrinks from there")
     .option('--trial <duration>', "one trial's length (overrides explore.trial)")
-    .option('--replays <n>', 'times the minimal schedule is re-run to measure its reproduction rate', '3')
-    .option('--reports <dir>', 'where reports/<run-id>/ goes', 'reports')
-    .option('--run-id <id>', 'name of the report folder')
-    .option('--toxiproxy <url>', 'use this external Toxiproxy API instead of the embedded proxy')
-    .option('--allow-host <host>', 'allow traffic to this non-loopback host (repeatable)', collect, [])
+    .option('--replays <n>', 'times the minimal schedule is re-run to measure its reproduction rate', '3'), 'name of the report folder')
     .option('--json', 'stream progress as JSON lines on stdout')
     .action(async (file: string, opts: Opts) => {
       const runs = intFlag('--runs', opts.runs, 1, MAX_RUNS);
@@ -70,7 +61,7 @@ const register: Register = (program, io, exit) => {
       const replays = intFlag('--replays', opts.replays, 0, MAX_REPLAYS);
       const seed = opts.seed !== undefined ? intFlag('--seed', opts.seed, 0, 2 ** 31 - 1) : Math.floor(Math.random() * 2 ** 31);
       if (opts.path !== undefined && !/^\d+(:\d+)*$/.test(opts.path)) throw badInput(`--path: expected fast-check's path (digits separated by ':'), got '${opts.path}'`);
-      if (opts.runId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(opts.runId)) throw badInput(`--run-id: '${opts.runId}' must be letters, digits, '.', '_' or '-' (it names a folder)`);
+      checkRunId(opts.runId);
       const { scenario, written, file: path } = await loadScenario(file);
       const spaceWritten = { ...((written.explore ?? {}) as Record<string, unknown>), ...(opts.trial ? { trial: opts.trial } : {}) };
       const parsed = exploreSchema.safeParse(spaceWritten);

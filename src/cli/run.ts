@@ -1,4 +1,5 @@
 import type { Register } from './register.js';
+import { checkRunId, runFlags } from './run-options.js';
 import { loadScenario } from '../scenario/load.js';
 import { scenarioToPlan } from '../scenario/plan.js';
 import { runPlan } from '../run.js';
@@ -17,29 +18,24 @@ interface Opts {
   allowInconclusive?: boolean;
 }
 
-const collect = (v: string, prev: string[]) => [...prev, v];
 
 /**
  * `crumple run FILE`: one run of a scenario; exit 0 all checks pass, 1 a check failed or could not
  * judge (inconclusive; 0 for that with --allow-inconclusive), 2 bad input or harness failure.
  */
 const register: Register = (program, io, exit) => {
-  program
-    .command('run')
-    .description('run a scenario: stand-ins, fault proxy, target, load, phases, then verdicts and reports')
-    .argument('<file>', 'scenario file (YAML or JSON)')
-    .option('--reports <dir>', 'where reports/<run-id>/ goes', 'reports')
-    .option('--run-id <id>', 'name of the run folder (default: time + scenario name)')
-    .option('--toxiproxy <url>', 'use this external Toxiproxy API instead of the embedded proxy')
-    .option('--allow-host <host>', 'allow traffic to this non-loopback host (repeatable)', collect, [])
+  runFlags(
+    program
+      .command('run')
+      .description('run a scenario: stand-ins, fault proxy, target, load, phases, then verdicts and reports')
+      .argument('<file>', 'scenario file (YAML or JSON)'),
+  )
     .option('--json', 'print report.json on stdout (progress goes to stderr)')
     .option('--no-color', 'no colour in the verdict table')
     .option('--quiet', 'no progress lines, only the verdict table')
     .option('--allow-inconclusive', 'exit 0 when no check failed even if some were inconclusive (could not judge)')
     .action(async (file: string, opts: Opts) => {
-      if (opts.runId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(opts.runId)) {
-        throw badInput(`--run-id: '${opts.runId}' must be letters, digits, '.', '_' or '-' (it names a folder)`);
-      }
+      checkRunId(opts.runId);
       const { scenario, file: path } = await loadScenario(file);
       // A run with nothing to judge would end "all checks passed" on any target, even one that is down.
       if (Object.keys(scenario.expect).length === 0) {
