@@ -12,8 +12,19 @@ import type { Scenario } from '../scenario/schema.js';
 import type { ExploreSpace } from './space.js';
 import { faultWindowMs, type Schedule, type Step, type Track } from './schedule.js';
 
-/** Values of one declared range; edges get extra weight (where timeouts and limits break). */
-export function rangeArbitrary(r: Range): fc.Arbitrary<unknown> | undefined {
+/**
+ * Values of one declared range; edges get extra weight (where timeouts and limits break). With the
+ * target's measured timeout on this dependency (`timeoutMs`), a delay in ms also leans to just under
+ * it (calls that are slow but never time out: where queues build) and just over it.
+ */
+export function rangeArbitrary(r: Range, timeoutMs?: number): fc.Arbitrary<unknown> | undefined {
+  if (timeoutMs !== undefined && (r.kind === 'log' || r.kind === 'int') && r.unit === 'ms') {
+    const clip = (x: number) => Math.min(r.max, Math.max(r.min, Math.round(x)));
+    const under = fc.integer({ min: clip(timeoutMs * 0.3), max: clip(timeoutMs * 0.95) });
+    const over = fc.integer({ min: clip(timeoutMs * 1.05), max: clip(timeoutMs * 2) });
+    const plain = rangeArbitrary(r)!;
+    return fc.oneof({ weight: 3, arbitrary: plain }, { weight: 2, arbitrary: under }, { weight: 1, arbitrary: over });
+  }
   switch (r.kind) {
     case 'log': {
       const spread = fc.double({ min: Math.log(r.min), max: Math.log(r.max), noNaN: true }).map((x) => Math.round(Math.exp(x)));
@@ -31,19 +42,19 @@ export function rangeArbitrary(r: Range): fc.Arbitrary<unknown> | undefined {
 }
 
 /** Params (or attributes) of one entry: any subset of its explorable parameters, each from its range. */
-function paramsArbitrary(entry: FaultEntry): fc.Arbitrary<Record<string, unknown>> {
+function paramsArbitrary(entry: FaultEntry, timeoutMs?: number): fc.Arbitrary<Record<string, unknown>> {
   const fields: Record<string, fc.Arbitrary<unknown>> = {};
   for (const [k, r] of Object.entries(entry.explore) as [string, Range][]) {
-    const a = rangeArbitrary(r);
+    const a = rangeArbitrary(r, entry.kind === 'holds' ? timeoutMs : undefined);
     if (a) fields[k] = a;
   }
   return fc.record(fields, { requiredKeys: [] }).map((p) => Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)));
 }
 
 /** A fault from one entry, kept only when the one fault schema accepts it (combinations can clash). */
-function entryFault(layer: 'behaviour' | 'toxic' | 'down', entry: FaultEntry): fc.Arbitrary<FaultBody> {
+function entryFault(layer: 'behaviour' | 'toxic' | 'down', entry: FaultEntry, timeoutMs?: number): fc.Arbitrary<FaultBody> {
   if (layer === 'down') return fc.constant({ down: true } as FaultBody);
-  return paramsArbitrary(entry)
+  return paramsArbitrary(entry, timeoutMs)
     .map((p): unknown => (layer === 'toxic' ? { toxic: { type: entry.name, attributes: p } } : Object.keys(p).length ? { behaviour: entry.name, params: p } : { behaviour: entry.name }))
     .map((w) => faultBodySchema.safeParse(w))
     .filter((r) => r.success)
@@ -85,12 +96,12 @@ export function faultableDependencies(scenario: Scenario, space: ExploreSpace, c
 }
 
 /** One fault schedule inside the space. */
-export function scheduleArbitrary(scenario: Scenario, space: ExploreSpace, deps: readonly string[]): fc.Arbitrary<Schedule> {
+export function scheduleArbitrary(scenario: Scenario, space: ExploreSpace, deps: readonly string[], timeouts: Readonly<Record<string, number>> = {}): fc.Arbitrary<Schedule> {
   const window = faultWindowMs(space);
   const { min, max } = space['step-duration'];
   const stepFor = (dep: string): fc.Arbitrary<Step> =>
     fc.record({
-      fault: fc.oneof(...candidates(scenario, space, dep).map((c) => entryFault(c.layer, c.entry))),
+      fault: fc.oneof(...candidates(scenario, space, dep).map((c) => entryFault(c.layer, c.entry, timeouts[dep]))),
       forMs: fc.integer({ min: Math.min(min, window), max: Math.min(max, window) }),
     });
   const track = fc.oneof(

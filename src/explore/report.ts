@@ -42,7 +42,7 @@ export function renderJson(r: ExploreReport): string {
 export function renderMarkdown(r: ExploreReport): string {
   const o = r.outcome;
   const lines = [`# crumple explore: ${escapeMarkdown(r.scenario.name)}`, '', `**${escapeMarkdown(headline(r))}**`, ''];
-  lines.push(`seed ${o.seed}${o.path ? `, path ${o.path}` : ''}; budget ${formatMs(r.budgetMs)}, at most ${r.runs} runs; dependencies the target called: ${o.calledDependencies.join(', ') || 'none'}`, '');
+  lines.push(`seed ${o.seed}${o.path ? `, path ${o.path}` : ''}; budget ${formatMs(r.budgetMs)}, at most ${r.runs} runs; dependencies the target called: ${o.calledDependencies.join(', ') || 'none'}; its timeouts measured: ${Object.entries(o.timeouts ?? {}).map(([d, ms]) => `${d} ${formatMs(ms)}`).join(', ') || 'none'}`, '');
   if (o.overhead.ratio !== null) lines.push(`trial cost: ${formatMs(o.overhead.meanWallMs)} wall for ${formatMs(o.overhead.meanPhaseMs)} of phases (overhead ${Math.round(o.overhead.ratio * 100)} %)`, '');
   if (o.minimal && o.property) {
     lines.push('## Minimal schedule', '', `- property: \`${o.property}\``, `- schedule: ${escapeMarkdown(o.minimal.text)}`, `- result: ${escapeMarkdown(o.minimal.summary)}`, `- reproduced: ${o.replays.reproduced} of ${o.replays.n} replays`);

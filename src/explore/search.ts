@@ -18,7 +18,8 @@ import type { ExploreSpace } from './space.js';
 import { faultableDependencies, scheduleArbitrary } from './arbitraries.js';
 import { propertyExpect } from './property.js';
 import { neighbours } from './shrink.js';
-import { describeSchedule, scheduleSize, trialScenario, type Schedule } from './schedule.js';
+import { describeSchedule, faultWindowMs, scheduleSize, trialScenario, type Schedule } from './schedule.js';
+import type { TimelineEvent } from '../timeline/events.js';
 
 export type TrialStage = 'probe' | 'search' | 'shrink' | 'replay';
 export type TrialOutcome = 'pass' | 'fail' | 'error' | 'skipped';
@@ -87,6 +88,8 @@ export interface ExploreOutcome {
   verdict?: Verdict;
   minimalRun?: string;
   calledDependencies: string[];
+  /** The target's timeout per dependency, measured by the calibration trial (ms). */
+  timeouts?: Record<string, number>;
   elapsedMs: number;
   /** Trial cost: wall time vs the trial's own phases. */
   overhead: { trials: number; meanWallMs: number; meanPhaseMs: number; ratio: number | null };
@@ -111,8 +114,9 @@ export async function explore(opts: ExploreOptions): Promise<ExploreOutcome> {
   let fatal: string | undefined;
   const shrinkSteps: TrialRecord[] = [];
   const called = new Set<string>();
+  const timeouts: Record<string, number> = {};
 
-  const runTrial = async (s: Schedule, stage: TrialStage, writeFiles = false): Promise<{ rec: TrialRecord; result?: RunResult; dir?: string }> => {
+  const runTrial = async (s: Schedule, stage: TrialStage, writeFiles = false, look?: (events: readonly TimelineEvent[]) => void): Promise<{ rec: TrialRecord; result?: RunResult; dir?: string }> => {
     const n = trials.length + 1;
     const t0 = Date.now();
     const expect = propertyExpect(o.scenario, o.written, o.space, s);
@@ -134,6 +138,7 @@ export async function explore(opts: ExploreOptions): Promise<ExploreOutcome> {
       result = out.result;
       dir = out.dir;
       for (const e of out.timeline.events) if (e.kind === 'dep-request') called.add(e.dependency);
+      look?.(out.timeline.events);
       const failedVs = result.verdicts.filter(failed);
       const interrupted = result.outcome === 'interrupted';
       const harness = result.outcome === 'error' && !result.verdicts.length;
@@ -164,6 +169,7 @@ export async function explore(opts: ExploreOptions): Promise<ExploreOutcome> {
     replays: { n: 0, reproduced: 0, rate: 0 },
     trials,
     calledDependencies: [...called].sort(),
+    timeouts,
     elapsedMs: Date.now() - started,
     overhead: overheadOf(trials),
     ...extra,
@@ -186,6 +192,19 @@ export async function explore(opts: ExploreOptions): Promise<ExploreOutcome> {
     return rec;
   };
   const deps = faultableDependencies(o.scenario, o.space, called);
+  // Calibration: every called dependency hangs for the whole window; how long the target waits on
+  // each before giving up is its timeout there, which the generated delays then lean around.
+  const hangable = deps.filter((d) => o.scenario.dependencies[d]?.protocol === 'http');
+  if (hangable.length && !o.signal?.aborted) {
+    const hang: Schedule = { tracks: hangable.map((dependency) => ({ dependency, atMs: 0, steps: [{ fault: { behaviour: 'hang' }, forMs: faultWindowMs(o.space) }] })), loads: healthy.loads };
+    const cal = await runTrial(hang, 'probe', false, (events) => {
+      for (const d of hangable) {
+        const waits = events.filter((e) => e.kind === 'dep-close' && e.dependency === d && e.by === 'client' && e.pending && e.pendingSince !== undefined).map((e) => (e as { t: number; pendingSince: number }).t - (e as { pendingSince: number }).pendingSince).sort((a, b) => a - b);
+        if (waits.length >= 3) timeouts[d] = Math.round(waits[Math.floor(waits.length / 2)]!);
+      }
+    });
+    cal.rec.summary = `calibration: ${Object.entries(timeouts).map(([d, ms]) => `${d} timeout ≈ ${ms} ms`).join(', ') || 'no dependency timeout measured (the target never gave up on a hanging call)'}; ${cal.rec.summary}`;
+  }
   let best: TrialRecord | undefined;
   let first: TrialRecord | undefined;
   const flaky: TrialRecord[] = [];
@@ -223,7 +242,7 @@ export async function explore(opts: ExploreOptions): Promise<ExploreOutcome> {
     return false;
   };
 
-  const arb = scheduleArbitrary(o.scenario, o.space, deps);
+  const arb = scheduleArbitrary(o.scenario, o.space, deps, timeouts);
   const details = await fc.check(fc.asyncProperty(arb, predicate), {
     numRuns: o.runs,
     seed: o.seed,
