@@ -61,6 +61,19 @@ describe('crumple explore', () => {
     expect(track!.steps.map((s) => s.fault.behaviour)).toEqual(['status', 'reset']);
   }, 600_000);
 
+  it('finds the unbounded wait queue that needs a slow backend and a load above its pool size, varying the load', async () => {
+    const dir = reports();
+    const r = await cli(['explore', 'scenarios/explore.pool-limit.yaml', '--runs', '30', '--budget', '9m', '--seed', '5', '--replays', '2', '--reports', dir, '--run-id', 'pool']);
+    const o = outcomeOf(dir, 'pool') as Outcome & { timeouts: Record<string, number>; minimal: { schedule: { loads: Record<string, { rate?: number } | null> } } };
+    expect({ code: r.code, status: o.status, property: o.property }).toEqual({ code: 1, status: 'found', property: 'answered' });
+    // The calibration measured the target's own call timeout (TIMEOUT_MS 800).
+    expect(o.timeouts.backend).toBeGreaterThan(600);
+    const [track] = o.minimal!.schedule.tracks;
+    expect(['slow', undefined]).toContain(track!.steps[0]!.fault.behaviour); // slow, or the latency toxic
+    // Above POOL / latency requests a second: the search kept a rate that fills the 4 slots.
+    expect(o.minimal!.schedule.loads.search!.rate).toBeGreaterThan(8);
+  }, 700_000);
+
   it('Ctrl-C stops the search at once, rolls back, and still writes its report', async () => {
     const dir = reports();
     const ac = new AbortController();
