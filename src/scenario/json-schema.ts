@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { scenarioSchema } from './schema.js';
 import { checks } from '../checks/index.js';
-import { behaviours } from '../../harness-servers/behaviours/index.js';
-import { wsBehaviours } from '../../harness-servers/ws/index.js';
+import { behaviourNames } from '../faults/fault.js';
 import { loadShapes } from '../load/index.js';
 import { visibleToxicTypes } from '../proxy/toxics/index.js';
 
@@ -34,7 +33,6 @@ export function scenarioJsonSchema(): Record<string, unknown> {
       }),
     },
   };
-  const behaviourNames = [...new Set([...Object.keys(behaviours), ...Object.keys(wsBehaviours)])];
   const phases = props.phases as { items?: { properties?: Record<string, unknown> } };
   if (phases.items?.properties) {
     phases.items.properties.faults = {
