@@ -191,6 +191,13 @@ export async function explore(opts: ExploreOptions): Promise<ExploreOutcome> {
     tried.set(key, rec);
     return rec;
   };
+  // A shrink step is taken only when the candidate fails again at once: shrinking walks towards the
+  // edge where a failure barely shows, and an edge that fails one time in three is no minimal case.
+  const confirmed = async (s: Schedule, key: string): Promise<boolean> => {
+    if (o.signal?.aborted || Date.now() > searchDeadline) return false;
+    const again = await runTrial(s, 'shrink');
+    return again.rec.failed.includes(key);
+  };
   const deps = faultableDependencies(o.scenario, o.space, called);
   // Calibration: every called dependency hangs for the whole window; how long the target waits on
   // each before giving up is its timeout there, which the generated delays then lean around.
@@ -233,6 +240,7 @@ export async function explore(opts: ExploreOptions): Promise<ExploreOutcome> {
       return false;
     }
     if (!rec.failed.includes(property)) return true; // another property failed: not the same bug
+    if (rec !== best && !(await confirmed(s, property))) return true;
     if (rec !== best) {
       best = rec;
       state.failures++;
@@ -262,7 +270,7 @@ export async function explore(opts: ExploreOptions): Promise<ExploreOutcome> {
         if (o.signal?.aborted || fatal || Date.now() >= searchDeadline) break;
         if (tried.has(JSON.stringify(cand))) continue;
         const rec = await once(cand, 'shrink');
-        if (rec.outcome === 'fail' && rec.failed.includes(property)) {
+        if (rec.outcome === 'fail' && rec.failed.includes(property) && (await confirmed(cand, property))) {
           best = rec;
           state.shrinkSteps++;
           shrinkSteps.push(rec);
