@@ -60,14 +60,23 @@ const register: Register = (program, io, exit) => {
       const tty = io.isTTY && process.stdout.isTTY ? { out: process.stdout, input: process.stdin } : undefined;
       let killSwitch: ((by: string) => void) | undefined;
       const onUsr1 = () => killSwitch?.('SIGUSR1');
+      // SIGINT/SIGTERM (main.ts) and SIGHUP (the ssh session or tmux window went away) end it with full rollback.
+      const ending = new AbortController();
+      const onAbort = () => ending.abort(io.signal.reason);
+      const onHup = () => ending.abort(new Error('SIGHUP'));
+      const ignore = () => {}; // a terminal that went away fails writes; the rollback must still run
+      io.signal.addEventListener('abort', onAbort, { once: true });
+      if (io.signal.aborted) onAbort();
       process.on('SIGUSR1', onUsr1);
+      process.on('SIGHUP', onHup);
+      if (tty) process.stdout.on('error', ignore);
       try {
         const out = await runGameDay(scenarioToPlan(scenario, path), { halt: scenario.halt ?? [], steps: scenario.steps ?? [], steadyState }, {
           reportsDir: opts.reports,
           ...(opts.runId ? { runId: opts.runId } : {}),
           ...(opts.toxiproxy ? { toxiproxy: opts.toxiproxy } : {}),
           allowHosts: opts.allowHost,
-          signal: io.signal,
+          signal: ending.signal,
           maxMs,
           halt: opts.halt,
           controlFile: controlFilePath(),
@@ -84,6 +93,9 @@ const register: Register = (program, io, exit) => {
         exit.code = exitCodeOf(out.result);
       } finally {
         process.off('SIGUSR1', onUsr1);
+        process.off('SIGHUP', onHup);
+        process.stdout.off('error', ignore);
+        io.signal.removeEventListener('abort', onAbort);
       }
     });
 };

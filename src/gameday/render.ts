@@ -80,9 +80,9 @@ export function renderScreen(v: ConsoleView, size: { width: number; height: numb
     out.push(`${pad('', nameW)}  ${pad('', 33)}${sparkline(l.errorSpark, sparkW, 1)} errors`);
   }
   out.push('');
-  out.push(`${pad('DEPENDENCY', Math.max(nameW, 10))}  ${pad('calls/s', 9)}${pad('open', 6)}${pad('the target is', 34)}faults`);
+  out.push(`${pad('DEPENDENCY', Math.max(nameW, 10))}  ${pad('calls/s', 9)}${pad('open', 6)}${pad('the target is', 40)}faults`);
   for (const d of v.deps) {
-    out.push(`${pad(d.name, Math.max(nameW, 10))}  ${pad(d.callsPerS.toFixed(0), 9)}${pad(String(d.open), 6)}${pad(d.doing, 34)}${d.faults.join(', ') || '–'}`);
+    out.push(`${pad(d.name, Math.max(nameW, 10))}  ${pad(d.callsPerS.toFixed(0), 9)}${pad(String(d.open), 6)}${pad(d.doing, 38)}  ${d.faults.join(', ') || '–'}`);
   }
   out.push('');
   out.push(v.faults.length ? `ACTIVE FAULTS (${v.faults.length})` : 'ACTIVE FAULTS: none');

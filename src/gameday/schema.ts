@@ -4,7 +4,8 @@
  * is sustained for 1 s to 10 min, a step lasts at most an hour, a runbook has at most 20 steps.
  */
 import { z } from 'zod';
-import { durationSchema, formatMs } from '../units.js';
+import { durationSchema } from '../units.js';
+import { formatSpan } from './render.js';
 import { parseBound, type Bound, type BoundKind } from '../checks/bounds.js';
 import { faultSchema, type Fault } from '../faults/fault.js';
 import { unknownName } from '../scenario/suggest.js';
@@ -62,7 +63,7 @@ export const stepSchema = z.strictObject({
   name: z.string().min(1).max(120).optional(),
   faults: z.array(faultSchema).min(1).max(MAX_STEP_FAULTS),
   /** How long the step's faults stay (default 60 s, at most 1 h). */
-  for: durationSchema.refine((ms) => ms > 0 && ms <= MAX_FAULT_MS, { error: `a step lasts more than 0 ms and at most ${formatMs(MAX_FAULT_MS)}` }).default(DEFAULT_FAULT_MS),
+  for: durationSchema.refine((ms) => ms > 0 && ms <= MAX_FAULT_MS, { error: `a step lasts more than 0 ms and at most ${formatSpan(MAX_FAULT_MS)}` }).default(DEFAULT_FAULT_MS),
   /** timer: the next step starts when this one's time is up; key: the runbook waits for the operator. */
   advance: z.enum(['timer', 'key']).default('timer'),
 });
