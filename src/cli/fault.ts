@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Register } from './register.js';
 import { badInput } from '../errors.js';
 import { parseDuration, formatMs } from '../units.js';
+import { formatSpan } from '../gameday/render.js';
 import { faultSchema, describeFault } from '../faults/fault.js';
 import { callControl, findGameDay, whoAmI, type ControlFlags } from '../gameday/client.js';
 import { pairsToObject, writtenFault } from '../gameday/written.js';
@@ -42,7 +43,7 @@ const register: Register = (program, io) => {
   ).action(async (dependency: string, behaviour: string | undefined, o: Common & { param: string[]; toxic?: string; attr: string[]; stream?: string; toxicity?: string; for: string }) => {
     const forMs = parseDuration(o.for);
     if (typeof forMs === 'string') throw badInput(`--for: ${forMs}`);
-    if (forMs <= 0 || forMs > MAX_FAULT_MS) throw badInput(`--for: a game-day fault lasts more than 0 s and at most ${formatMs(MAX_FAULT_MS)}, got '${o.for}'`);
+    if (forMs <= 0 || forMs > MAX_FAULT_MS) throw badInput(`--for: a game-day fault lasts more than 0 s and at most ${formatSpan(MAX_FAULT_MS)}, got '${o.for}'`);
     if (o.toxic !== undefined && behaviour !== undefined) throw badInput(`give a behaviour ('${behaviour}') or --toxic ${o.toxic}, not both`);
     if (o.toxic === undefined && behaviour === undefined) throw badInput('name a behaviour (e.g. hang), down, or --toxic TYPE');
     if (o.toxic === undefined && (o.attr.length || o.stream || o.toxicity)) throw badInput('--attr, --stream and --toxicity go with --toxic');

@@ -9,7 +9,8 @@ import { controlFilePath } from '../gameday/control-file.js';
 import { DEFAULT_GAMEDAY_MS, MAX_GAMEDAY_MS } from '../gameday/schema.js';
 import { CrumpleError, badInput } from '../errors.js';
 import { isLoopback } from '../safety.js';
-import { formatMs, parseDuration } from '../units.js';
+import { parseDuration } from '../units.js';
+import { formatSpan } from '../gameday/render.js';
 import { join } from 'node:path';
 
 interface Opts {
@@ -36,7 +37,7 @@ const register: Register = (program, io, exit) => {
     .command('gameday')
     .description('hold a scenario\'s target, dependencies and loads open for a game day: live console, faults by hand, halt conditions, kill switch, journal')
     .argument('<file>', 'scenario file (YAML or JSON); phases optional, halt: and steps: read')
-    .option('--max <duration>', `end by itself after this (default ${formatMs(DEFAULT_GAMEDAY_MS)}, at most ${formatMs(MAX_GAMEDAY_MS)})`, '2h')
+    .option('--max <duration>', `end by itself after this (default ${formatSpan(DEFAULT_GAMEDAY_MS)}, at most ${formatSpan(MAX_GAMEDAY_MS)})`, '2h')
     .option('--no-halt', 'halt conditions are shown but never fire')
     .option('--reports <dir>', 'where reports/<run-id>/ goes', 'reports')
     .option('--run-id <id>', 'name of the run folder (default: time + scenario name)')
@@ -48,7 +49,7 @@ const register: Register = (program, io, exit) => {
     .action(async (file: string, opts: Opts) => {
       const maxMs = parseDuration(opts.max);
       if (typeof maxMs === 'string') throw badInput(`--max: ${maxMs}`);
-      if (maxMs <= 0 || maxMs > MAX_GAMEDAY_MS) throw badInput(`--max: a game day lasts more than 0 s and at most ${formatMs(MAX_GAMEDAY_MS)}, got '${opts.max}'`);
+      if (maxMs <= 0 || maxMs > MAX_GAMEDAY_MS) throw badInput(`--max: a game day lasts more than 0 s and at most ${formatSpan(MAX_GAMEDAY_MS)}, got '${opts.max}'`);
       if (opts.runId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(opts.runId)) throw badInput(`--run-id: '${opts.runId}' must be letters, digits, '.', '_' or '-' (it names a folder)`);
       const port = Number(opts.controlPort);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw badInput(`--control-port: '${opts.controlPort}' is not a port (0-65535)`);

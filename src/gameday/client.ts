@@ -46,7 +46,7 @@ export function whoAmI(): string {
   } catch {
     // no passwd entry (containers)
   }
-  let tty = `pid ${process.pid}`;
+  let tty = `pid:${process.pid}`;
   try {
     const t = readlinkSync('/proc/self/fd/0');
     if (/^\/dev\/(pts\/|tty)/.test(t)) tty = t.slice(5);
