@@ -22,7 +22,7 @@ export const controlOptions = (c: Command) =>
     .option('--allow-host', 'allow a non-loopback --control URL')
     .option('--json', 'print the control API\'s JSON');
 
-const length = (x: Injection) => formatMs(Math.max(0, x.expiresAt - x.appliedAt));
+const length = (x: Injection) => formatSpan(Math.max(0, x.expiresAt - x.appliedAt));
 
 /** `crumple fault`: inject, clear and list a running game day's faults from a second terminal. */
 const register: Register = (program, io) => {

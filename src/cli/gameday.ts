@@ -15,6 +15,7 @@ import { join } from 'node:path';
 
 interface Opts {
   max: string;
+  cooldown: string;
   halt: boolean;
   reports: string;
   runId?: string;
@@ -39,6 +40,7 @@ const register: Register = (program, io, exit) => {
     .argument('<file>', 'scenario file (YAML or JSON); phases optional, halt: and steps: read')
     .option('--max <duration>', `end by itself after this (default ${formatSpan(DEFAULT_GAMEDAY_MS)}, at most ${formatSpan(MAX_GAMEDAY_MS)})`, '2h')
     .option('--no-halt', 'halt conditions are shown but never fire')
+    .option('--cooldown <duration>', 'after the end clears every fault, keep the loads on this long to measure recovery (at most 5m)', '5s')
     .option('--reports <dir>', 'where reports/<run-id>/ goes', 'reports')
     .option('--run-id <id>', 'name of the run folder (default: time + scenario name)')
     .option('--toxiproxy <url>', 'use this external Toxiproxy API instead of the embedded proxy')
@@ -50,6 +52,9 @@ const register: Register = (program, io, exit) => {
       const maxMs = parseDuration(opts.max);
       if (typeof maxMs === 'string') throw badInput(`--max: ${maxMs}`);
       if (maxMs <= 0 || maxMs > MAX_GAMEDAY_MS) throw badInput(`--max: a game day lasts more than 0 s and at most ${formatSpan(MAX_GAMEDAY_MS)}, got '${opts.max}'`);
+      const cooldownMs = parseDuration(opts.cooldown);
+      if (typeof cooldownMs === 'string') throw badInput(`--cooldown: ${cooldownMs}`);
+      if (cooldownMs > 300_000) throw badInput(`--cooldown: at most 5 m, got '${opts.cooldown}'`);
       if (opts.runId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(opts.runId)) throw badInput(`--run-id: '${opts.runId}' must be letters, digits, '.', '_' or '-' (it names a folder)`);
       const port = Number(opts.controlPort);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw badInput(`--control-port: '${opts.controlPort}' is not a port (0-65535)`);
@@ -79,6 +84,7 @@ const register: Register = (program, io, exit) => {
           allowHosts: opts.allowHost,
           signal: ending.signal,
           maxMs,
+          cooldownMs,
           halt: opts.halt,
           controlFile: controlFilePath(),
           controlHost: opts.controlHost,

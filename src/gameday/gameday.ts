@@ -14,6 +14,7 @@ import type { RunPlan } from '../run-plan.js';
 import { Rig, RollbackStack, buildResult, makeRunId, withTimeout } from '../rig.js';
 import { loadTimeouts } from '../load/index.js';
 import { monotonicMs } from '../timeline/clock.js';
+import { sleep } from '../safety.js';
 import { Recorder } from '../timeline/recorder.js';
 import { startLagSampler } from '../timeline/lag.js';
 import type { EventSink } from '../timeline/events.js';
@@ -49,6 +50,8 @@ export interface GameDayOptions {
   signal: AbortSignal;
   /** How long it is held at most. */
   maxMs: number;
+  /** After the end clears every fault, loads keep running this long so recovery (MTTR) can be measured. */
+  cooldownMs?: number;
   /** false: halt conditions are shown but never fire (--no-halt). */
   halt: boolean;
   /** Where the control API's URL and token are written (0600). */
@@ -109,10 +112,13 @@ export async function runGameDay(plan: RunPlan, extra: GameDayPlan, opts: GameDa
 
     // 5. The game day: journal, control API, console.
     let finish: (why: string) => void = () => {};
+    // Asking to end again (a key, a signal) skips the cool-down.
+    const skip = new AbortController();
     const ended = new Promise<string>((resolve) => {
       let done = false;
       finish = (why) => {
         if (!done) (done = true), resolve(why);
+        else skip.abort();
       };
     });
     const d = new GameDay({
@@ -184,13 +190,20 @@ export async function runGameDay(plan: RunPlan, extra: GameDayPlan, opts: GameDa
     void d.playPhases();
     try {
       stoppedBy = await ended;
+      clearTimeout(maxTimer);
+      ui.say(`ending (${stoppedBy}): rolling everything back…`);
+      await d.end(stoppedBy.startsWith('ended from the console') ? CONSOLE : 'crumple', stoppedBy);
+      // 7. The loads go on a little, so the report can tell how long the target took to recover.
+      const cool = opts.signal.aborted ? 0 : (opts.cooldownMs ?? 0);
+      if (cool > 0) {
+        ui.say(`every fault cleared; measuring recovery for ${formatSpan(cool)} (q or Ctrl-C: skip)`);
+        await sleep(cool, AbortSignal.any([skip.signal, opts.signal]));
+      }
     } finally {
       clearInterval(ticker);
       clearTimeout(maxTimer);
       opts.signal.removeEventListener('abort', onSignal);
     }
-    ui.say(`ending (${stoppedBy}): rolling everything back…`);
-    await d.end(stoppedBy.startsWith('ended from the console') ? CONSOLE : 'crumple', stoppedBy);
   } catch (e) {
     outcome = opts.signal.aborted && !day ? 'interrupted' : 'error';
     error = describeError(e);
@@ -208,7 +221,7 @@ export async function runGameDay(plan: RunPlan, extra: GameDayPlan, opts: GameDa
   }
   opts.line(`game day ended: ${stoppedBy}`);
 
-  // 7. Checks over the faults' real windows, the journal with MTTR, the reports.
+  // 8. Checks over the faults' real windows, the journal with MTTR, the reports.
   const timeline = recorder.timeline();
   const first = plan.phases[0];
   const phases = gameDayWindows(timeline, first && !first.faults.length ? first.name : 'baseline');

@@ -41,7 +41,9 @@ function uniqueName(name: string, taken: readonly PhaseWindow[]): string {
 export function recoveryAfter(ctx: CheckContext, w: PhaseWindow): { ms: number | null; why?: string } {
   const others = ctx.phases.filter((p) => p !== w && p.faults.length && p.startMs < w.endMs && p.endMs > w.endMs);
   if (others.length) return { ms: null, why: `${others.map((o) => o.name).join(', ')} still active when it cleared` };
-  const next = ctx.phases.filter((p) => p.faults.length && p.startMs >= w.endMs).reduce((m, p) => Math.min(m, p.startMs), ctx.timeline.endMs);
+  const after = ctx.phases.filter((p) => p.faults.length && p.startMs >= w.endMs).sort((a, b) => a.startMs - b.startMs)[0];
+  const next = after?.startMs ?? ctx.timeline.endMs;
+  if (after && next - w.endMs < 1000) return { ms: null, why: `${after.name} began ${formatMs(next - w.endMs)} after it cleared` };
   const baseline = ctx.phases.find((p) => !p.faults.length);
   // The timeline up to the next injection: what happened after is another fault's recovery.
   const events = ctx.timeline.events;

@@ -102,7 +102,8 @@ export function renderScreen(v: ConsoleView, size: { width: number; height: numb
   if (v.phase) out.push(`phases: ${v.phase.index < 0 ? 'starting' : v.phase.index >= v.phase.total ? 'all played, now by hand' : `phase ${v.phase.index + 1}/${v.phase.total} '${v.phase.name}'`}`);
   out.push('');
   out.push('JOURNAL');
-  for (const j of v.journal) out.push(`  ${clock(j.atS * 1000)}  ${pad(j.by, 12)} ${j.text}`);
+  const byW = Math.min(24, Math.max(8, ...v.journal.map((j) => j.by.length)));
+  for (const j of v.journal) out.push(`  ${clock(j.atS * 1000)}  ${pad(j.by, byW)}  ${j.text}`);
   // The bottom: a prompt or the status line, then the keys.
   const bottom: string[] = [];
   if (v.ui.confirmEnd) bottom.push('end the game day and roll everything back? y/n');

@@ -136,7 +136,14 @@ export class GameDay {
 
   async inject(req: InjectRequest, source: Injection['source'] = 'hand'): Promise<Injection> {
     if (this.stopped) throw new CrumpleError('BAD_INPUT', `the game day is ending (${this.stopped})`);
-    const { faults, forMs } = this.parse(req);
+    let parsed: { faults: Fault[]; forMs: number };
+    try {
+      parsed = this.parse(req);
+    } catch (e) {
+      this.journal('failed', req.by, `refused ${req.name ?? 'a fault'}: ${describeError(e)}`);
+      throw e;
+    }
+    const { faults, forMs } = parsed;
     const id = this.nextId++;
     const name = req.name ?? `#${id} ${faults.map(describeFault).join(', ')}`;
     const epoch = this.epoch;
@@ -256,8 +263,15 @@ export class GameDay {
     const st = steps[i]!;
     const name = stepName(st, i, steps.length);
     this.step.startedAt = this.p.clock();
-    this.journal('step', by, `${name} for ${formatSpan(st.for)} (then ${st.advance === 'timer' ? 'the next step' : 'wait for the key'})`);
-    const x = await this.inject({ faults: st.faults, forMs: st.for, by, name }, 'step');
+    this.journal('step', by, `${name} for ${formatSpan(st.for)} (then ${i === steps.length - 1 ? 'the end of the runbook' : st.advance === 'timer' ? 'the next step' : 'wait for the key'})`);
+    let x: Injection;
+    try {
+      x = await this.inject({ faults: st.faults, forMs: st.for, by, name }, 'step');
+    } catch (e) {
+      this.step.done = 'stopped';
+      this.journal('step', by, `${name} could not start (${describeError(e)}): steps runbook stopped`);
+      throw e;
+    }
     if (this.active.has(x.id)) this.step.id = x.id;
     return name;
   }
