@@ -241,11 +241,12 @@ export async function runGameDay(plan: RunPlan, extra: GameDayPlan, opts: GameDa
       outcome = 'error';
       error = `checks failed to run: ${describeError(e)}`;
     }
-    if (outcome === 'pass' && verdicts.some((v) => !v.ok)) outcome = 'fail';
+    if (outcome === 'pass' && verdicts.some((v) => v.status === 'fail')) outcome = 'fail';
+    else if (outcome === 'pass' && verdicts.some((v) => v.status === 'inconclusive')) outcome = 'inconclusive';
   }
   const loadKinds = new Map(plan.loads.map((l) => [l.name, l.entry.shape]));
   const result: RunResult = {
-    ...buildResult({ plan, runId, startedAt, timeline, ctx, verdicts, outcome, error, targetUrl: rig.targetUrl, depsOut: rig.dependencies, loadSummaries: rig.loadSummaries, loadKinds }),
+    ...buildResult({ plan, runId, startedAt, timeline, ctx, verdicts, outcome, error, targetUrl: rig.targetUrl, depsOut: rig.dependencies, loadSummaries: rig.loadSummaries, loadKinds, allowInconclusive: true }),
     journal: journalEntries(ctx, startedAt),
   };
   const files = await writeReports(result, dir);
@@ -262,6 +263,7 @@ function gameDayVerdicts(timeline: Timeline, extra: GameDayPlan, haltOn: boolean
     out.push({
       check: 'halt',
       key: 'halt',
+      status: fired.length === 0 ? 'pass' : 'fail',
       ok: fired.length === 0,
       summary: fired.length ? `halted ${fired.length}×, first at ${at(fired[0]!.t)}: ${fired[0]!.text}` : `no halt condition fired (${halts.map((h) => h.describe()).join('; ')})`,
       measured: { halts: fired.length },
@@ -275,7 +277,9 @@ function gameDayVerdicts(timeline: Timeline, extra: GameDayPlan, haltOn: boolean
     out.push({
       check: 'steps',
       key: 'steps',
-      ok: !stopReason,
+      status: stopReason ? 'fail' : complete ? 'pass' : 'inconclusive',
+      ok: !stopReason && complete,
+      ...(!stopReason && !complete ? { reason: 'the game day ended before the runbook finished' } : {}),
       summary: stopReason ?? (complete ? `all ${extra.steps.length} steps done; the steady state held` : `not finished: ${n} of ${extra.steps.length} steps started before the game day ended`),
       measured: { steps: extra.steps.length, started: n },
       evidence: started.map((e) => ({ label: `at ${at(e.t)}`, value: e.text })),

@@ -56,7 +56,7 @@ export function recoveryAfter(ctx: CheckContext, w: PhaseWindow): { ms: number |
   const sub: CheckContext = { ...ctx, timeline: { ...ctx.timeline, events: events.slice(0, hi), endMs: next }, phases: baseline ? [baseline, w] : [w] };
   const v = recovery.run(sub, recoveryExpectation.parse({ within: 3_600_000 }), 'recovery');
   const ms = v.measured.recoveryMs;
-  return typeof ms === 'number' ? { ms } : { ms: null, why: v.summary };
+  return typeof ms === 'number' ? { ms } : { ms: null, why: v.reason ?? v.summary };
 }
 
 /** The journal as reports show it: run-relative and wall-clock times, MTTR on every clearance. */
