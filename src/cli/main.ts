@@ -17,8 +17,11 @@ import toxic from './toxic.js';
 import standin from './standin.js';
 import exploreCmd from './explore.js';
 import contract from './contract.js';
+import gameday from './gameday.js';
+import fault from './fault.js';
+import note from './note.js';
 
-const commands: Register[] = [run, exploreCmd, validate, init, serve, standin, proxy, toxic, load, dogpile, report, contract];
+const commands: Register[] = [run, exploreCmd, validate, init, gameday, fault, note, serve, standin, proxy, toxic, load, dogpile, report, contract];
 
 export function buildProgram(io: Io, exit: { code: number }): Command {
   const program = new Command('crumple')

@@ -7,6 +7,7 @@ import { buildCharts } from './html-charts.js';
 import { clientScript } from './html-client.js';
 import type { Reporter } from './reporter.js';
 import type { RunResult } from './result.js';
+import { JOURNAL_COLUMNS, journalRows } from './journal.js';
 import { escapeHtml as h, formatClock, formatValue, jsonForScript } from './text.js';
 import { counts, durationText, harnessLine, loadFindings, outcomeLabel, STATUS_LABEL } from './view.js';
 import { figures } from './view.js';
@@ -161,6 +162,12 @@ function tables(r: RunResult): string {
       const faults = p.faults.map((f) => `${f.dependency}: ${f.fault} (${f.type})`).join(', ') || '—';
       out.push(`<tr><td>${h(p.name)}</td><td class="num">${formatClock(p.startMs)}</td><td class="num">${formatClock(p.endMs)}</td><td>${h(faults)}</td></tr>`);
     }
+    out.push('</tbody></table>');
+  }
+  const journal = journalRows(r);
+  if (journal.length) {
+    out.push(`<h2>Journal</h2><table id="journal"><thead><tr>${JOURNAL_COLUMNS.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>`);
+    for (const cells of journal) out.push(`<tr>${cells.map((c) => `<td>${h(c)}</td>`).join('')}</tr>`);
     out.push('</tbody></table>');
   }
   if (r.loads.length) {

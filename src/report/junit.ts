@@ -2,6 +2,7 @@ import type { Verdict } from '../checks/check.js';
 import { failureModeLine, remedy } from './failure-modes.js';
 import type { Reporter } from './reporter.js';
 import type { RunResult } from './result.js';
+import { journalRows } from './journal.js';
 import { clip, escapeXml, escapeXmlText, formatValue } from './text.js';
 import { figures } from './view.js';
 
@@ -66,6 +67,8 @@ export function renderJunit(r: RunResult): string {
     out.push(`      <error message="${escapeXml(clip(msg, 2000))}" type="${escapeXml(r.outcome)}">${escapeXmlText(msg)}</error>`);
     out.push('    </testcase>');
   }
+  const journal = journalRows(r);
+  if (journal.length) out.push(`    <system-out>${escapeXmlText(['journal:', ...journal.map((c) => c.filter(Boolean).join('  '))].join('\n'))}</system-out>`);
   out.push('  </testsuite>', '</testsuites>');
   return `${out.join('\n')}\n`;
 }

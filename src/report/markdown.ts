@@ -2,6 +2,7 @@ import type { Verdict, VerdictStatus } from '../checks/check.js';
 import { failureModes, remedy } from './failure-modes.js';
 import type { Reporter } from './reporter.js';
 import type { RunResult } from './result.js';
+import { JOURNAL_COLUMNS, journalRows } from './journal.js';
 import { escapeMarkdown as md, formatClock, formatValue } from './text.js';
 import { missesLine } from '../contract/misses.js';
 import { counts, durationText, harnessLine, loadFindings, outcomeLabel, tallyText } from './view.js';
@@ -101,6 +102,12 @@ export function renderMarkdown(r: RunResult): string {
       const faults = ph.faults.map((f) => `${f.dependency}: ${f.fault}`).join(', ') || '—';
       out.push(row([md(ph.name), formatClock(ph.startMs), formatClock(ph.endMs), md(faults)]));
     }
+    out.push('');
+  }
+  const journal = journalRows(r);
+  if (journal.length) {
+    out.push('### Journal', '', row([...JOURNAL_COLUMNS]), row(JOURNAL_COLUMNS.map(() => '---')));
+    for (const cells of journal) out.push(row(cells.map((c) => md(c) || ' ')));
     out.push('');
   }
   if (r.loads.length) {

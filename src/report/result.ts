@@ -28,6 +28,23 @@ export interface LoadResult {
   storms?: WsStorm[];
 }
 
+/** One entry of a game day's journal (`crumple gameday`): who did what, when, and how long recovery took. */
+export interface JournalEntry {
+  /** ms since the run's start. */
+  atMs: number;
+  /** Wall-clock ISO time. */
+  at: string;
+  action: string;
+  /** Which terminal: "console", "ann@pts/3", "runbook", "timer", "halt". */
+  by: string;
+  text: string;
+  id?: number;
+  /** Clearances and expiries: ms from clearing until the baseline's success rate and p99 were back (MTTR). */
+  recoveredMs?: number | null;
+  /** How that was measured, or why it could not be. */
+  recovery?: string;
+}
+
 /** Everything a report renders; written as report.json and re-rendered by `crumple report`. */
 export interface RunResult {
   schema: 1;
@@ -50,4 +67,6 @@ export interface RunResult {
   dependencies: { name: string; via: 'proxy' | 'direct'; protocol: 'http' | 'ws'; url: string; contractMisses?: ContractMisses }[];
   loads: LoadResult[];
   targetRss?: { startBytes: number | null; endBytes: number | null; maxBytes: number | null };
+  /** A game day's journal (absent for `crumple run`). */
+  journal?: JournalEntry[];
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { CrumpleError, describeError } from '../errors.js';
-import { scenarioSchema, splitIssue, type Scenario } from './schema.js';
+import { gameDayScenarioSchema, scenarioSchema, splitIssue, type Scenario } from './schema.js';
 import { loadScenarioContracts } from '../contract/file.js';
 
 /** One problem in a scenario file, located. */
@@ -30,9 +30,14 @@ export function formatIssue(file: string | undefined, i: ScenarioIssue): string 
   return `${where}${i.path ? `${i.path}: ` : ''}${i.message}`;
 }
 
+/** How a file is read: `gameDay` lets phases be left out (`crumple gameday`). */
+export interface ReadAs {
+  gameDay?: boolean;
+}
+
 /** Issues for an already-parsed object (no line numbers). Empty when valid. */
-export function scenarioIssues(obj: unknown): { scenario?: Scenario; issues: { path: (string | number)[]; message: string }[] } {
-  const r = scenarioSchema.safeParse(obj);
+export function scenarioIssues(obj: unknown, as: ReadAs = {}): { scenario?: Scenario; issues: { path: (string | number)[]; message: string }[] } {
+  const r = (as.gameDay ? gameDayScenarioSchema : scenarioSchema).safeParse(obj);
   if (r.success) return { scenario: r.data, issues: [] };
   return { issues: r.error.issues.flatMap(splitIssue) };
 }
@@ -80,7 +85,7 @@ export function parseScenarioText(text: string, file: string): Scenario {
 }
 
 /** parseScenarioText, also giving the object as written (what explore/ rewrites into trials). */
-export function parseScenarioSource(text: string, file: string): { scenario: Scenario; written: Record<string, unknown> } {
+export function parseScenarioSource(text: string, file: string, as: ReadAs = {}): { scenario: Scenario; written: Record<string, unknown> } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
@@ -94,7 +99,7 @@ export function parseScenarioSource(text: string, file: string): { scenario: Sce
   }
   const obj: unknown = doc.toJS({ maxAliasCount: 100 });
   if (obj === null || obj === undefined) throw invalid(file, [{ path: '', message: 'the file is empty (run `crumple init` for a starter scenario)' }]);
-  const { scenario, issues } = scenarioIssues(obj);
+  const { scenario, issues } = scenarioIssues(obj, as);
   if (scenario) return { scenario, written: obj as Record<string, unknown> };
   throw invalid(
     file,
@@ -110,7 +115,7 @@ export function parseScenarioSource(text: string, file: string): { scenario: Sce
 export const MAX_SCENARIO_BYTES = 1_000_000;
 
 /** Reads and validates a scenario file. */
-export async function loadScenario(file: string): Promise<{ scenario: Scenario; file: string; written: Record<string, unknown> }> {
+export async function loadScenario(file: string, as: ReadAs = {}): Promise<{ scenario: Scenario; file: string; written: Record<string, unknown> }> {
   let text: string;
   try {
     const buf = await readFile(file);
@@ -122,6 +127,6 @@ export async function loadScenario(file: string): Promise<{ scenario: Scenario; 
     if (code === 'ENOENT') throw new CrumpleError('NOT_FOUND', `scenario file '${file}' does not exist`);
     throw new CrumpleError('BAD_INPUT', `cannot read scenario file '${file}': ${describeError(e)}`);
   }
-  const { scenario, written } = parseScenarioSource(text, file);
+  const { scenario, written } = parseScenarioSource(text, file, as);
   return { scenario: await loadScenarioContracts(scenario, file), written, file };
 }

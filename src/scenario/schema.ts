@@ -10,8 +10,9 @@ import { wsBehaviours } from '../../harness-servers/ws/index.js';
 import { contractSchema } from '../../harness-servers/contract.js';
 import { loadShapes } from '../load/index.js';
 import { toxics, visibleToxicTypes } from '../proxy/toxics/index.js';
-import { behaviourNames, behaviourTable, faultSchema } from '../faults/fault.js';
+import { behaviourNames, behaviourTable, faultSchema, type Fault } from '../faults/fault.js';
 import { exploreSchema } from '../explore/space.js';
+import { gameDayRefIssues, haltSchema, stepsSchema } from '../gameday/schema.js';
 import { checkNameOf, checks, isCheckName } from '../checks/index.js';
 import { durationSchema } from '../units.js';
 import {
@@ -230,6 +231,9 @@ const scenarioShape = z.strictObject({
   clientTimeout: boundedDuration(MAX_CLIENT_TIMEOUT_MS, 'clientTimeout').default(DEFAULT_CLIENT_TIMEOUT_MS),
   /** The space `crumple explore` searches (ignored by `crumple run`). */
   explore: exploreSchema.optional(),
+  /** A game day's halt conditions and blast-radius runbook (src/gameday/schema.ts; ignored by `crumple run`). */
+  halt: haltSchema.optional(),
+  steps: stepsSchema.optional(),
 });
 
 /** Cross-references: names used in faults and expectations must exist, and fit what they refer to. */
@@ -244,25 +248,27 @@ function crossCheck(s: z.output<typeof scenarioShape>, ctx: z.RefinementCtx): vo
   if (Object.keys(s.expect).length > MAX_EXPECTATIONS) ctx.addIssue({ code: 'custom', path: ['expect'], message: `at most ${MAX_EXPECTATIONS} expectations` });
   const total = s.phases.reduce((t, p) => t + p.for, 0);
   if (total > MAX_RUN_MS) ctx.addIssue({ code: 'custom', path: ['phases'], message: `phases add up to ${total / 1000} s; a run is capped at ${MAX_RUN_MS / 1000} s` });
+  const checkFault = (f: Fault, at: Path) => {
+    const dep = s.dependencies[f.dependency];
+    if (!dep) return ctx.addIssue({ code: 'custom', path: [...at, 'dependency'], message: unknownName(f.dependency, deps, 'dependency') });
+    if ('behaviour' in f) {
+      const known = Object.hasOwn(behaviours, f.behaviour) || Object.hasOwn(wsBehaviours, f.behaviour);
+      if (known && !Object.hasOwn(behaviourTable(dep.protocol), f.behaviour)) {
+        ctx.addIssue({ code: 'custom', path: [...at, 'behaviour'], message: `'${f.behaviour}' is not a ${dep.protocol === 'ws' ? 'WebSocket' : 'HTTP'} behaviour, and '${f.dependency}' is ${dep.protocol}` });
+      }
+    } else if (dep.via !== 'proxy') {
+      ctx.addIssue({ code: 'custom', path: [...at, 'toxic' in f ? 'toxic' : 'down'], message: `'${f.dependency}' is reached directly (via: direct), so it cannot take network faults; set via: proxy` });
+    }
+  };
   const seen = new Set<string>();
   s.phases.forEach((p, i) => {
     if (seen.has(p.name)) ctx.addIssue({ code: 'custom', path: ['phases', i, 'name'], message: `phase name '${p.name}' is used twice (expectations refer to phases by name)` });
     seen.add(p.name);
     (p.faults ?? []).forEach((f, j) => {
-      if (!f || typeof f !== 'object') return;
-      const at: Path = ['phases', i, 'faults', j];
-      const dep = s.dependencies[f.dependency];
-      if (!dep) return ctx.addIssue({ code: 'custom', path: [...at, 'dependency'], message: unknownName(f.dependency, deps, 'dependency') });
-      if ('behaviour' in f) {
-        const known = Object.hasOwn(behaviours, f.behaviour) || Object.hasOwn(wsBehaviours, f.behaviour);
-        if (known && !Object.hasOwn(behaviourTable(dep.protocol), f.behaviour)) {
-          ctx.addIssue({ code: 'custom', path: [...at, 'behaviour'], message: `'${f.behaviour}' is not a ${dep.protocol === 'ws' ? 'WebSocket' : 'HTTP'} behaviour, and '${f.dependency}' is ${dep.protocol}` });
-        }
-      } else if (dep.via !== 'proxy') {
-        ctx.addIssue({ code: 'custom', path: [...at, 'toxic' in f ? 'toxic' : 'down'], message: `'${f.dependency}' is reached directly (via: direct), so it cannot take network faults; set via: proxy` });
-      }
+      if (f && typeof f === 'object') checkFault(f, ['phases', i, 'faults', j]);
     });
   });
+  gameDayRefIssues(s, { loads }, checkFault, (path, message) => ctx.addIssue({ code: 'custom', path, message }));
   const t = s.target;
   const texts: [Path, string][] = t.url !== undefined ? [[['target', 'url'], t.url]] : [[['target', 'command'], t.command], ...Object.entries(t.env).map(([k, v]): [Path, string] => [['target', 'env', k], v])];
   for (const [path, text] of texts) if (typeof text === 'string') for (const message of refIssues(text, deps)) ctx.addIssue({ code: 'custom', path, message });
@@ -319,6 +325,11 @@ function withClientTimeout(s: z.output<typeof scenarioShape>) {
 }
 
 export const scenarioSchema = scenarioShape.superRefine(crossCheck).transform(withClientTimeout);
+/** A game day's file: the same scenario, but phases are optional (a game day may be driven by hand). */
+export const gameDayScenarioSchema = scenarioShape
+  .extend({ phases: z.array(phaseSchema).max(MAX_PHASES).default([]) })
+  .superRefine(crossCheck)
+  .transform(withClientTimeout);
 
 /**
  * The longest time crumple's load clients wait for an answer: what the `timeout` check must tell apart.

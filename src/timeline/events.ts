@@ -5,9 +5,12 @@
  * - the run (run.ts, faults/): `phase`, `fault`
  * - the target process (target/): `target-sample`, `target-exit`
  * - the harness itself: `lag`
+ * - a game day (gameday/): `journal`, who did what to the running system and when
  * `t` is always monotonicMs() (src/timeline/clock.ts): absolute on the monotonic clock. The recorder
  * and reports rebase it to the run's start.
  */
+
+import type { FaultKind } from '../faults/kind.js';
 
 /** How a request failed when no status came back. */
 export type ErrorClass =
@@ -161,6 +164,30 @@ export interface LagEvent {
   maxMs: number;
 }
 
+/**
+ * One entry of a game day's journal: every injection, clearance, expiry, kill switch, halt, note, step
+ * and runbook phase, with who did it (which terminal) and what it did. An `inject` carries the id,
+ * window name and faults that its one `clear` or `expire` entry (same id) ends: checks judge that
+ * window, from the moment the faults were really applied to the moment they were really removed.
+ */
+export interface JournalEvent {
+  kind: 'journal';
+  t: number;
+  action: 'start' | 'inject' | 'clear' | 'expire' | 'kill' | 'halt' | 'note' | 'step' | 'phase' | 'failed' | 'end';
+  /** Which terminal: "console", "ann@pts/3", "runbook", "timer", "halt", "SIGUSR1". */
+  by: string;
+  /** One line: what it did ("inventory → hang for 1.00 m"). */
+  text: string;
+  /** The injection an inject, clear or expire entry is about. */
+  id?: number;
+  /** inject: the window's name (a step's or phase's name, or "#3 inventory → hang"). */
+  name?: string;
+  /** inject: its faults as checks see them (names and kinds, no params). */
+  faults?: { dependency: string; fault: string; type: 'behaviour' | 'toxic'; kinds: FaultKind[] }[];
+  /** inject: how long the faults were given before they expire. */
+  forMs?: number;
+}
+
 export type TimelineEvent =
   | ResponseEvent
   | WsEvent
@@ -174,7 +201,8 @@ export type TimelineEvent =
   | FaultEvent
   | TargetSampleEvent
   | TargetExitEvent
-  | LagEvent;
+  | LagEvent
+  | JournalEvent;
 
 export type EventKind = TimelineEvent['kind'];
 export type EventOf<K extends EventKind> = Extract<TimelineEvent, { kind: K }>;

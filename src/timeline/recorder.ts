@@ -21,7 +21,7 @@ export const DEFAULT_CONTROL_CAP = 100_000;
  */
 export const OPEN_SECONDS = 120;
 
-const CONTROL_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(['phase', 'fault', 'target-sample', 'target-exit', 'lag', 'load-pulse']);
+const CONTROL_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(['phase', 'fault', 'target-sample', 'target-exit', 'lag', 'load-pulse', 'journal']);
 
 interface DepAcc extends DepSecond {
   closed: number; // closes of any side, for `open`
