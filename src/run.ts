@@ -11,6 +11,7 @@ import { applyPhaseFaults, type FaultableDependency } from './faults/phase.js';
 import { describeFault, faultSummary } from './faults/fault.js';
 import type { Addresses, RunPlan } from './run-plan.js';
 import { NetworkFaults } from './faults/network.js';
+import { bindOf, guardRunPlacement, isWildcard, proxyAddresses, reachableAt } from './faults/placement.js';
 import { startProxyServer } from './proxy/server.js';
 import { spawnTarget, type TargetProcess } from './target/process.js';
 import { waitReady } from './target/ready.js';
@@ -36,6 +37,8 @@ export interface RunOptions {
   runId?: string;
   /** External Toxiproxy API URL; overrides the plan's. */
   toxiproxy?: string;
+  /** The address stand-ins bind unless a dependency says `bind:` (default 127.0.0.1); off loopback only if allowed. */
+  bind?: string;
   allowHosts?: string[];
   signal?: AbortSignal;
   /** One line per event worth telling a person (phase start/end, faults, problems). */
@@ -83,12 +86,16 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
   let proc: TargetProcess | undefined;
 
   try {
-    // 1. Stand-ins, one port each.
+    // 1. Stand-ins, one port each, on loopback unless a bind address was allowed.
+    const placeAllow = [...(plan.allowHosts ?? []), ...(opts.allowHosts ?? [])];
+    const placeApi = opts.toxiproxy ?? plan.toxiproxy;
+    guardRunPlacement({ deps: plan.dependencies, allowHosts: placeAllow, ...(opts.bind ? { runBind: opts.bind } : {}), ...(placeApi ? { apiUrl: placeApi } : {}), ...(plan.toxiproxyAt ? { at: plan.toxiproxyAt } : {}) });
     const standIns = new Map<string, StandIn>();
     for (const d of plan.dependencies) {
       const s = await startStandIn({
         name: d.name,
         protocol: d.protocol,
+        host: bindOf(d, opts.bind),
         ...(d.behaviour ? { behaviour: d.behaviour } : {}),
         ...(d.params !== undefined ? { params: d.params } : {}),
         ...(d.contract ? { contract: d.contract } : {}),
@@ -118,13 +125,15 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
     const faultable = new Map<string, FaultableDependency>();
     for (const d of plan.dependencies) {
       const s = standIns.get(d.name)!;
-      let host = '127.0.0.1';
+      const bound = bindOf(d, opts.bind);
+      let host = isWildcard(bound) ? '127.0.0.1' : bound;
       let port = s.port;
       let proxyName: string | undefined;
       if (d.via === 'proxy' && network) {
         proxyName = `crumple-${d.name}`;
-        const { listen } = await network.ensureProxy(proxyName, `127.0.0.1:${s.port}`, `127.0.0.1:${d.port ?? 0}`);
-        [host, port] = splitHostPort(listen);
+        const at = proxyAddresses({ dependency: d.name, standIn: { host: bound, port: s.port }, apiUrl: network.apiUrl, ...(d.port !== undefined ? { fixedPort: d.port } : {}), ...(d.toxiproxy ? { dep: d.toxiproxy } : {}), ...(plan.toxiproxyAt ? { run: plan.toxiproxyAt } : {}) });
+        const { listen } = await network.ensureProxy(proxyName, at.upstream, at.listen);
+        ({ host, port } = reachableAt(listen, network.apiUrl));
       }
       const scheme = d.protocol === 'ws' ? 'ws' : 'http';
       const url = `${scheme}://${host}:${port}`;
@@ -373,13 +382,6 @@ function phaseLine(t: Timeline, loads: string[]): string {
     return `${name} ${count} req, ${count ? Math.round((100 * ok) / count) : 0}% ok, p99 ≤ ${formatMs(p99)}`;
   });
   return `${start.name}: ${parts.join('; ') || 'no load'}`;
-}
-
-function splitHostPort(listen: string): [string, number] {
-  const i = listen.lastIndexOf(':');
-  let host = listen.slice(0, i);
-  if (host === '' || host === '[::]' || host === '0.0.0.0') host = '127.0.0.1';
-  return [host.replace(/^\[|\]$/g, ''), Number(listen.slice(i + 1))];
 }
 
 function makeRunId(name: string): string {

@@ -11,6 +11,7 @@ interface Opts {
   reports: string;
   runId?: string;
   toxiproxy?: string;
+  bind?: string;
   allowHost: string[];
   json?: boolean;
   color?: boolean;
@@ -30,6 +31,7 @@ const register: Register = (program, io, exit) => {
       .description('run a scenario: stand-ins, fault proxy, target, load, phases, then verdicts and reports')
       .argument('<file>', 'scenario file (YAML or JSON)'),
   )
+    .option('--bind <address>', 'address the stand-ins bind unless a dependency says bind: (default 127.0.0.1; off loopback only with --allow-host)')
     .option('--json', 'print report.json on stdout (progress goes to stderr)')
     .option('--no-color', 'no colour in the verdict table')
     .option('--quiet', 'no progress lines, only the verdict table')
@@ -46,6 +48,7 @@ const register: Register = (program, io, exit) => {
         reportsDir: opts.reports,
         ...(opts.runId ? { runId: opts.runId } : {}),
         ...(opts.toxiproxy ? { toxiproxy: opts.toxiproxy } : {}),
+        ...(opts.bind ? { bind: opts.bind } : {}),
         allowHosts: opts.allowHost,
         signal: io.signal,
         allowInconclusive: opts.allowInconclusive === true,
