@@ -47,6 +47,11 @@ export interface RunOptions {
   writeFiles?: boolean;
   /** Exit 0 even when some verdicts are inconclusive (none failed). Default: inconclusive exits 1. */
   allowInconclusive?: boolean;
+  /**
+   * Who sends the loads (default crumple's own, startLoad), and how long they may take to start
+   * sending (default 30 s) and to stop (15 s): an external engine (src/export/engine.ts) needs longer.
+   */
+  loads?: { start?: typeof startLoad; startWithinMs?: number; stopWithinMs?: number };
 }
 
 export interface RunOutput {
@@ -180,21 +185,21 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
       const lastPhase = l.phases?.at(-1) ?? plan.phases.length - 1;
       const durationMs = plan.phases.slice(first, lastPhase + 1).reduce((a, p) => a + p.durationMs, 0) + 1000;
       const stop = new AbortController();
-      const run = startLoad(l.name, l.entry, { baseUrl: targetUrl, sink, signal: stop.signal, durationMs, allowHosts });
+      const run = (opts.loads?.start ?? startLoad)(l.name, l.entry, { baseUrl: targetUrl, sink, signal: stop.signal, durationMs, allowHosts });
       running.push({ name: l.name, stop, run, lastPhase });
       return run.started;
     };
     abort.signal.addEventListener('abort', () => running.forEach((r) => r.stop.abort()), { once: true });
     stack.push('load', async () => {
       running.forEach((r) => r.stop.abort());
-      const rs = await withTimeout(Promise.allSettled(running.map((r) => r.run.done)), 15_000);
+      const rs = await withTimeout(Promise.allSettled(running.map((r) => r.run.done)), opts.loads?.stopWithinMs ?? 15_000);
       rs?.forEach((r, i) => {
         if (r.status === 'fulfilled') loadSummaries.push(r.value);
         else progress(`load ${running[i]!.name} failed: ${describeError(r.reason)}`);
       });
     });
     // Phases start once every load is sending: the baseline must not be judged on an idle target.
-    await withTimeout(Promise.all(plan.loads.filter((l) => !l.phases).map(launch)), 30_000);
+    await withTimeout(Promise.all(plan.loads.filter((l) => !l.phases).map(launch)), opts.loads?.startWithinMs ?? 30_000);
 
     // 5. Phases: faults on, wait, faults off.
     for (const [i, phase] of plan.phases.entries()) {
@@ -202,7 +207,7 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
       const faultText = phase.faults.length ? phase.faults.map(describeFault).join(', ') : 'no faults';
       progress(`▶ phase ${i + 1}/${plan.phases.length} '${phase.name}' for ${formatMs(phase.durationMs)}: ${faultText}`);
       sink({ kind: 'phase', t: monotonicMs(), index: i, name: phase.name, edge: 'start' });
-      await withTimeout(Promise.all(plan.loads.filter((l) => l.phases?.[0] === i).map(launch)), 30_000);
+      await withTimeout(Promise.all(plan.loads.filter((l) => l.phases?.[0] === i).map(launch)), opts.loads?.startWithinMs ?? 30_000);
       const undo = await applyPhaseFaults({ phase: phase.name, faults: phase.faults, deps: faultable, ...(network ? { network } : {}), sink });
       stack.push(`faults of ${phase.name}`, undo);
       await sleep(phase.durationMs, abort.signal);
@@ -384,7 +389,8 @@ function phaseLine(t: Timeline, loads: string[]): string {
   return `${start.name}: ${parts.join('; ') || 'no load'}`;
 }
 
-function makeRunId(name: string): string {
+/** The default run folder name: time + scenario name + a random suffix. */
+export function makeRunId(name: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'run';
   return `${stamp}-${slug}-${Math.random().toString(36).slice(2, 6)}`;

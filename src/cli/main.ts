@@ -17,8 +17,9 @@ import toxic from './toxic.js';
 import standin from './standin.js';
 import exploreCmd from './explore.js';
 import contract from './contract.js';
+import exportCmd from './export.js';
 
-const commands: Register[] = [run, exploreCmd, validate, init, serve, standin, proxy, toxic, load, dogpile, report, contract];
+const commands: Register[] = [run, exploreCmd, validate, init, serve, standin, proxy, toxic, load, dogpile, report, contract, exportCmd];
 
 export function buildProgram(io: Io, exit: { code: number }): Command {
   const program = new Command('crumple')
