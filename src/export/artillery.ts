@@ -3,7 +3,7 @@
  * arrival-rate phases, the request becomes the flow, the load's timeout the HTTP timeout, and the
  * scenario's whole-run latency and error bounds the `ensure` thresholds. A small processor
  * (crumple-artillery.cjs, written beside the scripts) records every outcome per second of its start
- * as custom metrics that Artillery aggregates across all its workers, so the JSON report of a
+ * (its latency, and when in that second it started) as custom metrics that Artillery aggregates across all its workers, so the JSON report of a
  * distributed run still says, second by second, how many requests got which status or error and how
  * long they took: what ingest.ts turns back into `response` events for crumple's checks.
  * One script per load because Artillery's phases belong to the whole script: two loads of different
@@ -127,7 +127,8 @@ function scriptFor(scenario: Scenario, name: string, raw: LoadEntry, target: str
     http: { timeout: spec.timeout / 1000 },
     phases: out,
   };
-  if (thresholds.length || conditions.length) config.ensure = { ...(thresholds.length ? { thresholds } : {}), ...(conditions.length ? { conditions } : {}) };
+  // Under plugins: Artillery 2.0.21 (the last for Node 20) loads ensure only when it is listed there.
+  if (thresholds.length || conditions.length) config.plugins = { ensure: { ...(thresholds.length ? { thresholds } : {}), ...(conditions.length ? { conditions } : {}) } };
   const doc = {
     config,
     scenarios: [{ name, beforeRequest: ['crumpleStart'], afterResponse: ['crumpleEnd'], onError: ['crumpleError'], flow: [{ [spec.method.toLowerCase()]: request }] }],
@@ -208,7 +209,8 @@ function boundOf(v: unknown, kind: 'duration' | 'ratio'): Bound | undefined {
  */
 const PROCESSOR = `// Written by crumple export (artillery): keep it beside the exported scripts.
 // Records every request's outcome, per second of its start, as Artillery metrics
-// crumple.<epoch second>.<status or error code> (latency histograms), plus crumple.latency,
+// crumple.<epoch second>.<status or error code> (latency histograms; .at: when in that second they
+// started), plus crumple.latency,
 // crumple.requests and crumple.errors[.class] for the thresholds. Artillery merges them across
 // workers, so a distributed run's JSON report still has them: crumple reads them back.
 'use strict';
@@ -232,7 +234,9 @@ function record(context, ee, outcome, cls) {
   const s = context.crumple;
   if (!s) return;
   const ms = Math.round((performance.now() - s.at) * 1000) / 1000;
-  ee.emit('histogram', 'crumple.' + Math.floor(s.t0 / 1000) + '.' + outcome, ms);
+  const name = 'crumple.' + Math.floor(s.t0 / 1000) + '.' + outcome;
+  ee.emit('histogram', name, ms);
+  ee.emit('histogram', name + '.at', s.t0 % 1000);
   ee.emit('histogram', '${METRIC.latency}', ms);
   ee.emit('counter', '${METRIC.requests}', 1);
   if (cls) {

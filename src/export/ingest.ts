@@ -3,8 +3,9 @@
  * distributed run) back into a run's timeline: one `response` event per request the exported
  * processor recorded. Counts per second and per status or error code are exact; each request's
  * latency is read off that second's histogram summary (min, p50, p75, p90, p95, p99, p999, max:
- * Artillery's sketches are within 1 % of the true quantiles), and the requests of a second are
- * spread evenly over it, since the report keeps no finer time. Byte counts are not reported (0).
+ * Artillery's sketches are within 1 % of the true quantiles), and its start time within the second
+ * off the `.at` histogram of the same outcome (so errors that began after a phase edge stay after
+ * it); which latency goes with which start is not kept. Byte counts are not reported (0).
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
@@ -18,7 +19,7 @@ const reportSchema = z.looseObject({
   aggregate: z.looseObject({ summaries: z.record(z.string(), z.unknown()).default({}), counters: z.record(z.string(), z.number()).default({}) }),
 });
 
-const PER_SECOND = /^crumple\.(\d{9,11})\.([A-Za-z0-9_]+)$/;
+const PER_SECOND = /^crumple\.(\d{9,11})\.([A-Za-z0-9_]+)(\.at)?$/;
 
 /** The error class of an Artillery error code (got / Node socket codes). */
 export function errorClassOfCode(code: string): ErrorClass {
@@ -60,16 +61,26 @@ export async function readArtilleryReport(path: string): Promise<z.output<typeof
  * engine's epoch ms to the run's clock (the engine's machines must keep NTP time).
  */
 export function ingestArtillery(report: z.output<typeof reportSchema>, a: { load: string; sink: EventSink; toMonotonic: (epochMs: number) => number; source?: string }): Ingested {
-  const seconds = new Map<number, { outcome: string; s: z.output<typeof summarySchema> }[]>();
+  type Summary = z.output<typeof summarySchema>;
+  const seconds = new Map<number, { outcome: string; s: Summary; at?: Summary }[]>();
+  const starts = new Map<string, Summary>();
   for (const [name, raw] of Object.entries(report.aggregate.summaries)) {
     const m = PER_SECOND.exec(name);
     if (!m) continue;
     const s = summarySchema.safeParse(raw);
     if (!s.success || s.data.count <= 0) continue;
+    if (m[3]) {
+      starts.set(`${m[1]}.${m[2]}`, s.data);
+      continue;
+    }
     const sec = Number(m[1]);
     let list = seconds.get(sec);
     if (!list) seconds.set(sec, (list = []));
     list.push({ outcome: m[2]!, s: s.data });
+  }
+  for (const [sec, list] of seconds) for (const o of list) {
+    const at = starts.get(`${sec}.${o.outcome}`);
+    if (at && at.count === o.s.count) o.at = at;
   }
   if (!seconds.size) {
     const requests = report.aggregate.counters['http.requests'] ?? 0;
@@ -84,13 +95,20 @@ export function ingestArtillery(report: z.output<typeof reportSchema>, a: { load
   for (const sec of ordered) {
     const outcomes = seconds.get(sec)!;
     const n = outcomes.reduce((t, o) => t + o.s.count, 0);
-    // Every request of the second, each outcome's latencies interleaved so no outcome bunches at one end.
-    const all: { outcome: string; latencyMs: number }[] = [];
-    for (const o of outcomes) for (const latencyMs of latencies(o.s)) all.push({ outcome: o.outcome, latencyMs });
-    const order = interleave(all.length);
+    // Every request of the second: its start from the outcome's .at histogram (else spread evenly),
+    // its latency from the outcome's histogram, paired in a fixed interleaved order.
+    const all: { outcome: string; latencyMs: number; atMs: number }[] = [];
+    let k = 0;
+    for (const o of outcomes) {
+      const ls = latencies(o.s);
+      const ats = o.at ? latencies(o.at).map((v) => Math.min(999.999, Math.max(0, v))) : ls.map((_, i) => ((k + i + 0.5) * 1000) / n);
+      const order = interleave(ls.length);
+      ls.forEach((_, i) => all.push({ outcome: o.outcome, latencyMs: ls[order[i]!]!, atMs: ats[i]! }));
+      k += ls.length;
+    }
     for (let i = 0; i < all.length; i++) {
-      const r = all[order[i]!]!;
-      const t = a.toMonotonic(sec * 1000 + ((i + 0.5) * 1000) / n);
+      const r = all[i]!;
+      const t = a.toMonotonic(sec * 1000 + r.atMs);
       const status = /^\d{3}$/.test(r.outcome) ? Number(r.outcome) : undefined;
       const e: ResponseEvent = status !== undefined ? { kind: 'response', t, load: a.load, latencyMs: r.latencyMs, status, bytes: 0 } : { kind: 'response', t, load: a.load, latencyMs: r.latencyMs, error: errorClassOfCode(r.outcome), bytes: 0 };
       a.sink(e);
