@@ -11,6 +11,7 @@ import type { FaultableDependency } from './faults/phase.js';
 import type { Addresses, RunPlan } from './run-plan.js';
 import { NetworkFaults } from './faults/network.js';
 import { startProxyServer } from './proxy/server.js';
+import { bindOf, guardRunPlacement, isWildcard, proxyAddresses, reachableAt } from './faults/placement.js';
 import { spawnTarget, type TargetProcess } from './target/process.js';
 import { waitReady } from './target/ready.js';
 import { startSampler } from './target/sample.js';
@@ -35,7 +36,14 @@ export interface RigOptions {
   progress: (line: string) => void;
   /** External Toxiproxy API URL; overrides the plan's. */
   toxiproxy?: string;
+  /** The address stand-ins bind unless a dependency says `bind:` (default 127.0.0.1); off loopback only if allowed. */
+  bind?: string;
   allowHosts?: string[];
+  /**
+   * Who sends the loads (default crumple's own, startLoad), and how long they may take to stop
+   * (default 15 s): an external engine (src/export/engine.ts) needs longer.
+   */
+  loads?: { start?: typeof startLoad; startWithinMs?: number; stopWithinMs?: number };
 }
 
 type PlannedLoad = RunPlan['loads'][number];
@@ -65,11 +73,15 @@ export class Rig {
   async start(): Promise<void> {
     const { plan, opts } = this;
     const { sink, stack } = opts;
-    // 1. Stand-ins, one port each.
+    // 1. Stand-ins, one port each, on loopback unless a bind address was allowed.
+    const placeAllow = [...(plan.allowHosts ?? []), ...(opts.allowHosts ?? [])];
+    const placeApi = opts.toxiproxy ?? plan.toxiproxy;
+    guardRunPlacement({ deps: plan.dependencies, allowHosts: placeAllow, ...(opts.bind ? { runBind: opts.bind } : {}), ...(placeApi ? { apiUrl: placeApi } : {}), ...(plan.toxiproxyAt ? { at: plan.toxiproxyAt } : {}) });
     for (const d of plan.dependencies) {
       const s = await startStandIn({
         name: d.name,
         protocol: d.protocol,
+        host: bindOf(d, opts.bind),
         ...(d.behaviour ? { behaviour: d.behaviour } : {}),
         ...(d.params !== undefined ? { params: d.params } : {}),
         ...(d.contract ? { contract: d.contract } : {}),
@@ -95,13 +107,15 @@ export class Rig {
     }
     for (const d of plan.dependencies) {
       const s = this.standIns.get(d.name)!;
-      let host = '127.0.0.1';
+      const bound = bindOf(d, opts.bind);
+      let host = isWildcard(bound) ? '127.0.0.1' : bound;
       let port = s.port;
       let proxyName: string | undefined;
       if (d.via === 'proxy' && this.network) {
         proxyName = `crumple-${d.name}`;
-        const { listen } = await this.network.ensureProxy(proxyName, `127.0.0.1:${s.port}`, `127.0.0.1:${d.port ?? 0}`);
-        [host, port] = splitHostPort(listen);
+        const at = proxyAddresses({ dependency: d.name, standIn: { host: bound, port: s.port }, apiUrl: this.network.apiUrl, ...(d.port !== undefined ? { fixedPort: d.port } : {}), ...(d.toxiproxy ? { dep: d.toxiproxy } : {}), ...(plan.toxiproxyAt ? { run: plan.toxiproxyAt } : {}) });
+        const { listen } = await this.network.ensureProxy(proxyName, at.upstream, at.listen);
+        ({ host, port } = reachableAt(listen, this.network.apiUrl));
       }
       const scheme = d.protocol === 'ws' ? 'ws' : 'http';
       const url = `${scheme}://${host}:${port}`;
@@ -144,7 +158,7 @@ export class Rig {
     opts.signal.addEventListener('abort', () => this.running.forEach((r) => r.stop.abort()), { once: true });
     stack.push('load', async () => {
       this.running.forEach((r) => r.stop.abort());
-      const rs = await withTimeout(Promise.allSettled(this.running.map((r) => r.run.done)), 15_000);
+      const rs = await withTimeout(Promise.allSettled(this.running.map((r) => r.run.done)), opts.loads?.stopWithinMs ?? 15_000);
       rs?.forEach((r, i) => {
         if (r.status === 'fulfilled') this.loadSummaries.push(r.value);
         else opts.progress(`load ${this.running[i]!.name} failed: ${describeError(r.reason)}`);
@@ -157,7 +171,7 @@ export class Rig {
     const stop = new AbortController();
     if (this.opts.signal.aborted) stop.abort();
     const allowHosts = [...(this.plan.allowHosts ?? []), ...(this.opts.allowHosts ?? [])];
-    const run = startLoad(l.name, l.entry, { baseUrl: this.targetUrl, sink: this.opts.sink, signal: stop.signal, durationMs, allowHosts });
+    const run = (this.opts.loads?.start ?? startLoad)(l.name, l.entry, { baseUrl: this.targetUrl, sink: this.opts.sink, signal: stop.signal, durationMs, allowHosts });
     this.running.push({ name: l.name, stop, run });
     return { started: run.started, stop: () => stop.abort() };
   }
@@ -238,12 +252,6 @@ function shapeDetails(s: LoadSummary, startMs: number): Partial<LoadResult> {
   };
 }
 
-function splitHostPort(listen: string): [string, number] {
-  const i = listen.lastIndexOf(':');
-  let host = listen.slice(0, i);
-  if (host === '' || host === '[::]' || host === '0.0.0.0') host = '127.0.0.1';
-  return [host.replace(/^\[|\]$/g, ''), Number(listen.slice(i + 1))];
-}
 
 /** "20250115T100000-checkout-survives-a1b2": time, scenario slug, a little randomness. */
 export function makeRunId(name: string): string {

@@ -34,6 +34,10 @@ export interface DependencyPlan {
   contract?: ContractPair[];
   /** Fixed port the target reaches it on (proxy listen port, or the stand-in's own when direct). */
   port?: number;
+  /** The address its stand-in binds (default: the run's bind, else 127.0.0.1). */
+  bind?: string;
+  /** Its proxy on the Toxiproxy host (else the run's toxiproxyAt). */
+  toxiproxy?: { listen?: string; upstream?: string };
 }
 
 /** A run as run.ts needs it: scenario files, the CLI and explore/ all produce one of these. */
@@ -51,6 +55,8 @@ export interface RunPlan {
   /** The steady-state hypothesis, judged on the first phase before any fault; null when none. */
   steadyState?(ctx: CheckContext): Verdict | null;
   toxiproxy?: string;
+  /** Every proxy's listen and upstream addresses on an external Toxiproxy (src/faults/placement.ts). */
+  toxiproxyAt?: { listen?: string; upstream?: string };
   allowHosts?: string[];
   clientTimeoutMs: number;
   seed?: number;

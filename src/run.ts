@@ -10,7 +10,7 @@ import { applyPhaseFaults } from './faults/phase.js';
 import { describeFault, faultSummary } from './faults/fault.js';
 import type { RunPlan } from './run-plan.js';
 import type { TargetProcess } from './target/process.js';
-import { Rig, RollbackStack, buildResult, makeRunId, withTimeout } from './rig.js';
+import { Rig, RollbackStack, buildResult, makeRunId, withTimeout, type RigOptions } from './rig.js';
 import { loadTimeouts } from './load/index.js';
 import { sleep } from './safety.js';
 import { monotonicMs } from './timeline/clock.js';
@@ -29,6 +29,8 @@ export interface RunOptions {
   runId?: string;
   /** External Toxiproxy API URL; overrides the plan's. */
   toxiproxy?: string;
+  /** The address stand-ins bind unless a dependency says `bind:` (default 127.0.0.1); off loopback only if allowed. */
+  bind?: string;
   allowHosts?: string[];
   signal?: AbortSignal;
   /** One line per event worth telling a person (phase start/end, faults, problems). */
@@ -37,6 +39,11 @@ export interface RunOptions {
   writeFiles?: boolean;
   /** Exit 0 even when some verdicts are inconclusive (none failed). Default: inconclusive exits 1. */
   allowInconclusive?: boolean;
+  /**
+   * Who sends the loads (default crumple's own, startLoad), and how long they may take to start
+   * sending (default 30 s) and to stop (15 s): an external engine (src/export/engine.ts) needs longer.
+   */
+  loads?: RigOptions['loads'];
 }
 
 export interface RunOutput {
@@ -66,7 +73,7 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
   let steady: Verdict | null = null;
   let stoppedAt: number | undefined;
   let targetUrl = plan.target.kind === 'url' ? plan.target.url : '';
-  const rig = new Rig(plan, { dir, sink, stack, signal: abort.signal, progress, ...(opts.toxiproxy ? { toxiproxy: opts.toxiproxy } : {}), ...(opts.allowHosts ? { allowHosts: opts.allowHosts } : {}) });
+  const rig = new Rig(plan, { dir, sink, stack, signal: abort.signal, progress, ...(opts.toxiproxy ? { toxiproxy: opts.toxiproxy } : {}), ...(opts.allowHosts ? { allowHosts: opts.allowHosts } : {}), ...(opts.bind ? { bind: opts.bind } : {}), ...(opts.loads ? { loads: opts.loads } : {}) });
   const loadKinds = new Map(plan.loads.map((l) => [l.name, l.entry.shape]));
   let proc: TargetProcess | undefined;
 
@@ -88,7 +95,7 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
       return run.started;
     };
     // Phases start once every load is sending: the baseline must not be judged on an idle target.
-    await withTimeout(Promise.all(plan.loads.filter((l) => !l.phases).map(launch)), 30_000);
+    await withTimeout(Promise.all(plan.loads.filter((l) => !l.phases).map(launch)), opts.loads?.startWithinMs ?? 30_000);
 
     // 5. Phases: faults on, wait, faults off.
     for (const [i, phase] of plan.phases.entries()) {
@@ -96,7 +103,7 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
       const faultText = phase.faults.length ? phase.faults.map(describeFault).join(', ') : 'no faults';
       progress(`▶ phase ${i + 1}/${plan.phases.length} '${phase.name}' for ${formatMs(phase.durationMs)}: ${faultText}`);
       sink({ kind: 'phase', t: monotonicMs(), index: i, name: phase.name, edge: 'start' });
-      await withTimeout(Promise.all(plan.loads.filter((l) => l.phases?.[0] === i).map(launch)), 30_000);
+      await withTimeout(Promise.all(plan.loads.filter((l) => l.phases?.[0] === i).map(launch)), opts.loads?.startWithinMs ?? 30_000);
       const undo = await applyPhaseFaults({ phase: phase.name, faults: phase.faults, deps: faultable, ...(network ? { network } : {}), sink });
       stack.push(`faults of ${phase.name}`, undo);
       await sleep(phase.durationMs, abort.signal);

@@ -25,6 +25,19 @@ export function assertHostAllowed(url: URL, allowHosts: readonly string[] = []):
   throw new CrumpleError('HOST_NOT_ALLOWED', `refusing to send load to ${h}: not a loopback host (allow it with --allow-host ${h})`);
 }
 
+/**
+ * Refuses to bind, or to point traffic at, an address that is not loopback unless it was explicitly
+ * allowed: stand-ins on a chosen interface, a remote Toxiproxy and the addresses it listens on or
+ * sends to. A wildcard (0.0.0.0, ::) exposes every interface, so it must be allowed by name too.
+ * `what` says what was about to happen ("bind stand-in 'inventory' on", "use Toxiproxy at").
+ */
+export function assertAddressAllowed(host: string, allowHosts: readonly string[], what: string): void {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (isLoopback(h)) return;
+  if (allowHosts.some((a) => a.replace(/^\[|\]$/g, '').toLowerCase() === h)) return;
+  throw new CrumpleError('HOST_NOT_ALLOWED', `refusing to ${what} ${h}: not a loopback address (allow it with --allow-host ${h} or allowHosts)`);
+}
+
 /** Resolves after ms, or at once when the signal aborts (never rejects). */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -20,8 +20,9 @@ import contract from './contract.js';
 import gameday from './gameday.js';
 import fault from './fault.js';
 import note from './note.js';
+import exportCmd from './export.js';
 
-const commands: Register[] = [run, exploreCmd, validate, init, gameday, fault, note, serve, standin, proxy, toxic, load, dogpile, report, contract];
+const commands: Register[] = [run, exploreCmd, validate, init, gameday, fault, note, serve, standin, proxy, toxic, load, dogpile, report, contract, exportCmd];
 
 export function buildProgram(io: Io, exit: { code: number }): Command {
   const program = new Command('crumple')

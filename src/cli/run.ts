@@ -3,19 +3,26 @@ import { checkRunId, runFlags } from './run-options.js';
 import { loadScenario } from '../scenario/load.js';
 import { scenarioToPlan } from '../scenario/plan.js';
 import { runPlan } from '../run.js';
+import { makeRunId } from '../rig.js';
 import { exitCodeOf, renderTerminal } from '../report/index.js';
 import { join } from 'node:path';
 import { badInput } from '../errors.js';
+import { artilleryLoads, ENGINE_START_MS, ENGINE_FINISH_MS } from '../export/engine.js';
+import { parseDuration } from '../units.js';
 
 interface Opts {
   reports: string;
   runId?: string;
   toxiproxy?: string;
+  bind?: string;
   allowHost: string[];
   json?: boolean;
   color?: boolean;
   quiet?: boolean;
   allowInconclusive?: boolean;
+  engine?: string;
+  engineCommand?: string;
+  engineStartWithin?: string;
 }
 
 
@@ -30,9 +37,13 @@ const register: Register = (program, io, exit) => {
       .description('run a scenario: stand-ins, fault proxy, target, load, phases, then verdicts and reports')
       .argument('<file>', 'scenario file (YAML or JSON)'),
   )
+    .option('--bind <address>', 'address the stand-ins bind unless a dependency says bind: (default 127.0.0.1; off loopback only with --allow-host)')
     .option('--json', 'print report.json on stdout (progress goes to stderr)')
     .option('--no-color', 'no colour in the verdict table')
     .option('--quiet', 'no progress lines, only the verdict table')
+    .option('--engine <name>', 'send the arrival-rate loads with this engine (artillery) and judge its results')
+    .option('--engine-command <cmd>', 'how to run the engine, with {script} and {output} (e.g. "npx artillery run-fargate --count 10 --output {output} {script}")')
+    .option('--engine-start-within <duration>', 'how long the engine may take to start sending (default 2m)')
     .option('--allow-inconclusive', 'exit 0 when no check failed even if some were inconclusive (could not judge)')
     .action(async (file: string, opts: Opts) => {
       checkRunId(opts.runId);
@@ -42,10 +53,26 @@ const register: Register = (program, io, exit) => {
         throw badInput(`${path}: expect is empty: give at least one expectation (e.g. survives: true, errors: { rate: "< 1%" }); a run without checks proves nothing`);
       }
       const say = opts.json ? io.err : io.out;
+      if (opts.engine !== undefined && opts.engine !== 'artillery') throw badInput(`--engine: '${opts.engine}' is not supported (known: artillery)`);
+      if (opts.engine === undefined && (opts.engineCommand || opts.engineStartWithin)) throw badInput('--engine-command and --engine-start-within need --engine artillery');
+      const startWithin = opts.engineStartWithin === undefined ? ENGINE_START_MS : parseDuration(opts.engineStartWithin);
+      if (typeof startWithin === 'string') throw badInput(`--engine-start-within: ${startWithin}`);
+      const runId = opts.runId ?? makeRunId(scenario.name);
+      const engine = opts.engine
+        ? {
+            loads: {
+              start: artilleryLoads({ scenario, dir: join(opts.reports, runId), startWithinMs: startWithin, finishWithinMs: ENGINE_FINISH_MS, ...(opts.engineCommand ? { command: opts.engineCommand } : {}), ...(opts.quiet ? {} : { progress: (line: string) => say(`${line}\n`) }) }),
+              startWithinMs: startWithin + 5_000,
+              stopWithinMs: ENGINE_FINISH_MS + 10_000,
+            },
+          }
+        : {};
       const out = await runPlan(scenarioToPlan(scenario, path), {
         reportsDir: opts.reports,
-        ...(opts.runId ? { runId: opts.runId } : {}),
+        runId,
+        ...engine,
         ...(opts.toxiproxy ? { toxiproxy: opts.toxiproxy } : {}),
+        ...(opts.bind ? { bind: opts.bind } : {}),
         allowHosts: opts.allowHost,
         signal: io.signal,
         allowInconclusive: opts.allowInconclusive === true,

@@ -55,11 +55,13 @@ const register: Register = (program, io) => {
       let control: { url: string; close(): Promise<void> } | undefined;
       try {
         if (opts.zoo) {
+          tokenOffLoopback(opts.host, token);
           standIns.push(...(await startZoo({ host: opts.host, seed, ...(basePort ? { basePort } : {}) })));
         } else {
           const cfg = await loadServeConfig(opts.config!);
           controlPort ??= cfg.control?.port;
           token ??= cfg.control?.token;
+          tokenOffLoopback(opts.host, token);
           for (const [name, s] of Object.entries(cfg.standins)) {
             const o: StandInOptions = { name, protocol: s.protocol, host: opts.host, port: s.port, seed: s.seed ?? seed };
             if (s.behaviour) o.behaviour = s.behaviour;
@@ -92,3 +94,8 @@ const register: Register = (program, io) => {
     });
 };
 export default register;
+
+/** Off loopback anyone on the network could switch the stand-ins: the control API then needs a token. */
+function tokenOffLoopback(host: string, token: string | undefined): void {
+  if (!isLoopback(host) && !token) throw badInput(`--token: required when the control API binds a non-loopback address (--host ${host}); or set CRUMPLE_TOKEN, or control.token in the config`);
+}

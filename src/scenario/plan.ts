@@ -25,6 +25,8 @@ export function scenarioToPlan(scenario: Scenario, file?: string): RunPlan {
       ...(d.params !== undefined ? { params: d.params } : {}),
       ...(d.contract !== undefined ? { contract: d.contract } : {}),
       ...(d.port !== undefined ? { port: d.port } : {}),
+      ...(d.bind !== undefined ? { bind: d.bind } : {}),
+      ...(d.toxiproxy !== undefined ? { toxiproxy: d.toxiproxy } : {}),
     })),
     loads: Object.entries(scenario.load).map(([name, { during, ...entry }]) => {
       const phases = loadPhases(during, scenario.phases.map((p) => p.name));
@@ -37,11 +39,20 @@ export function scenarioToPlan(scenario: Scenario, file?: string): RunPlan {
       const vs = steadyVerdicts(ctx);
       return vs.find((v) => !v.ok) ?? vs[0] ?? null;
     },
-    ...(scenario.toxiproxy ? { toxiproxy: scenario.toxiproxy } : {}),
+    ...toxiproxyOf(scenario),
     ...(scenario.allowHosts ? { allowHosts: scenario.allowHosts } : {}),
     clientTimeoutMs: clientTimeoutMs(scenario),
     ...(scenario.seed !== undefined ? { seed: scenario.seed } : {}),
   };
+}
+
+/** `toxiproxy: URL` or `toxiproxy: { url, listen, upstream }` as the plan's two fields. */
+function toxiproxyOf(scenario: Scenario): Pick<RunPlan, 'toxiproxy' | 'toxiproxyAt'> {
+  const t = scenario.toxiproxy;
+  if (t === undefined) return {};
+  if (typeof t === 'string') return { toxiproxy: t };
+  const at = { ...(t.listen ? { listen: t.listen } : {}), ...(t.upstream ? { upstream: t.upstream } : {}) };
+  return { toxiproxy: t.url, ...(Object.keys(at).length ? { toxiproxyAt: at } : {}) };
 }
 
 function targetPlan(scenario: Scenario, file?: string): RunPlan['target'] {

@@ -31,6 +31,7 @@ import {
 } from './defaults.js';
 import { unknownName } from './suggest.js';
 import { refIssues } from './refs.js';
+import { parseHostPort } from '../faults/placement.js';
 
 type Path = (string | number)[];
 
@@ -61,6 +62,7 @@ let fieldCache: string[] | undefined;
 function knownFields(): string[] {
   if (fieldCache) return fieldCache;
   const names = new Set<string>(['command', 'cwd', 'env', 'ready', 'stop', 'url', 'http', 'tcp', 'within', 'signal', 'grace']);
+  names.add('bind').add('listen').add('upstream');
   names.add('protocol').add('via').add('behaviour').add('params').add('contract').add('seed');
   names.add('dependency').add('toxic').add('down').add('stream').add('toxicity').add('name').add('for').add('faults').add('shape');
   for (const k of Object.keys(scenarioShape.shape)) names.add(k);
@@ -112,6 +114,18 @@ export const targetSchema = z
   });
 
 // ── dependencies ──────────────────────────────────────────────────────────────────────────────────
+/** A host or host:port (src/faults/placement.ts parses it). */
+const hostPortSchema = z.string().superRefine((v, ctx) => {
+  const r = parseHostPort(v);
+  if (typeof r === 'string') ctx.addIssue({ code: 'custom', message: r });
+});
+const hostSchema = z.string().superRefine((v, ctx) => {
+  const r = parseHostPort(v);
+  if (typeof r === 'string') ctx.addIssue({ code: 'custom', message: r });
+  else if (r.port !== undefined) ctx.addIssue({ code: 'custom', message: `'${v}': an address without a port (the port is \`port\`, or picked free)` });
+});
+/** Where a proxy listens on the Toxiproxy host, and the address that host reaches the stand-in at. */
+const proxyPlacementSchema = z.strictObject({ listen: hostPortSchema.optional(), upstream: hostPortSchema.optional() });
 
 export const dependencySchema = z
   .strictObject({
@@ -130,6 +144,10 @@ export const dependencySchema = z
      * which was started before crumple knew its dependencies' addresses.
      */
     port: z.number().int().min(1).max(65535).optional(),
+    /** The address the stand-in binds (default 127.0.0.1); off loopback only through allowHosts. */
+    bind: hostSchema.optional(),
+    /** This dependency's proxy on the Toxiproxy host: listen and upstream addresses (else the run's `toxiproxy`). */
+    toxiproxy: proxyPlacementSchema.optional(),
   })
   .transform((d, ctx) => {
     const table = behaviourTable(d.protocol);
@@ -153,6 +171,8 @@ export const dependencySchema = z
       ...(typeof d.contract === 'string' ? { contractFile: d.contract } : {}),
       ...(d.seed !== undefined ? { seed: d.seed } : {}),
       ...(d.port !== undefined ? { port: d.port } : {}),
+      ...(d.bind !== undefined ? { bind: d.bind } : {}),
+      ...(d.toxiproxy !== undefined ? { toxiproxy: d.toxiproxy } : {}),
     };
   });
 
@@ -221,8 +241,11 @@ const scenarioShape = z.strictObject({
   load: z.record(nameSchema('load'), loadEntrySchema).default({}),
   phases: z.array(phaseSchema).min(1, { error: 'a scenario needs at least one phase' }).max(MAX_PHASES),
   expect: expectSchema.default({}),
-  /** An external Toxiproxy (its API URL) instead of crumple's embedded proxy. */
-  toxiproxy: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * An external Toxiproxy instead of crumple's embedded proxy: its API URL, or
+   * `{ url, listen, upstream }`: where its proxies listen on its host and the address it reaches the stand-ins at.
+   */
+  toxiproxy: z.union([z.url({ protocol: /^https?$/ }), proxyPlacementSchema.extend({ url: z.url({ protocol: /^https?$/ }) })]).optional(),
   /** Seeds stand-ins' randomness (garbage bytes, flaky draws) so a run replays. */
   seed: z.number().int().optional(),
   /** Hosts other than loopback that loads and the target URL may reach. */
