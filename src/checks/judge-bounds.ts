@@ -5,8 +5,8 @@ import { type Bound, formatFor, formatPercent, meets } from './bounds.js';
 import { at, ERROR_CLASSES, errorClassOf, label, num, responses, stats, type ErrorClassName, type Window } from './query.js';
 import { ev, inconclusive, verdict } from './verdict.js';
 
-/** Service-level bounds shared by latency, errors and steady-state. */
-export interface SloBounds {
+/** Percentile and error-rate bounds over windows, shared by latency, errors and steady-state (the slo check is the error budget). */
+export interface ServiceBounds {
   p50?: Bound | undefined;
   p90?: Bound | undefined;
   p99?: Bound | undefined;
@@ -30,7 +30,7 @@ const PERCENTILES = ['p50', 'p90', 'p99', 'max'] as const;
  * Judges responses (of `load`, or all) in `ws` against every bound given. Requests straddling a phase
  * edge count for neither phase (query.ts `responses`).
  */
-export function judgeSlo(ctx: CheckContext, check: string, key: string, ws: Window[], load: string | undefined, b: SloBounds): Verdict {
+export function judgeBounds(ctx: CheckContext, check: string, key: string, ws: Window[], load: string | undefined, b: ServiceBounds): Verdict {
   const rs = responses(ctx, ws, load);
   const scopeText = `${load ? `'${load}'` : 'all loads'} in ${label(ws)}`;
   if (!rs.length) return inconclusive(ctx, check, key, `no request of ${scopeText} (requests sent in a phase's last second and answered after it count for neither phase)`, { requests: 0 });
