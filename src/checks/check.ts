@@ -88,6 +88,11 @@ export interface CheckContext {
   loadTimeoutsMs?: Readonly<Record<string, number>>;
   /** Set when the run ended early (Ctrl-C, an error): windows reaching past `atMs` cannot be judged. */
   stopped?: { atMs: number; reason: string };
+  /**
+   * The healthy state to get back to, when it lies outside this context's own phases: a soak's later
+   * cycles recover to the first cycle's baseline, not to their own (which a stuck target spoils).
+   */
+  reference?: { startMs: number; endMs: number; label: string };
 }
 
 /** A check: a pure function of the recorded timeline and its expectation. */

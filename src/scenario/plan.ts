@@ -1,6 +1,7 @@
 import { dirname, resolve as resolvePath } from 'node:path';
 import { checkNameOf, checks, isCheckName, runCheck, runSteadyState } from '../checks/index.js';
 import type { CheckContext, PhaseWindow, Verdict } from '../checks/check.js';
+import { baselineWindow } from '../checks/query.js';
 import type { RunPlan } from '../run-plan.js';
 import type { TimelineEvent } from '../timeline/events.js';
 import { clientTimeoutMs, cycleCount, loadPhases, type Scenario } from './schema.js';
@@ -105,7 +106,8 @@ function lowerBound(events: readonly TimelineEvent[], t: number): number {
 
 /**
  * What a check sees of cycle `c`: that cycle's phases under their written names, and the events and
- * seconds from its first phase's start to its last phase's end (the last cycle: to the run's end).
+ * seconds from its first phase's start to its last phase's end (the last cycle: to the run's end);
+ * from the second cycle on, the first cycle's baseline as the `reference` a recovery gets back to.
  */
 export function cycleContext(ctx: CheckContext, c: number, perCycle: number): CheckContext {
   const phases: PhaseWindow[] = ctx.phases
@@ -115,8 +117,15 @@ export function cycleContext(ctx: CheckContext, c: number, perCycle: number): Ch
   const startMs = phases[0]!.startMs;
   const isLast = !ctx.phases.some((p) => Math.floor(p.index / perCycle) > c);
   const endMs = isLast ? ctx.timeline.endMs : phases[phases.length - 1]!.endMs;
-  const events = ctx.timeline.events.slice(lowerBound(ctx.timeline.events, startMs), lowerBound(ctx.timeline.events, endMs + 1));
-  return { ...ctx, phases, timeline: { ...ctx.timeline, endMs, events } };
+  const all = ctx.timeline.events;
+  const own = all.slice(lowerBound(all, startMs), lowerBound(all, endMs + 1));
+  if (c === 0) return { ...ctx, phases, timeline: { ...ctx.timeline, endMs, events: own } };
+  // Later cycles recover to the first cycle's baseline: its events come along (they are few).
+  const first = baselineWindow(cycleContext(ctx, 0, perCycle));
+  if (!first) return { ...ctx, phases, timeline: { ...ctx.timeline, endMs, events: own } };
+  const reference = { startMs: first.startMs, endMs: first.endMs, label: `${first.label} #1` };
+  const events = [...all.slice(lowerBound(all, reference.startMs), lowerBound(all, reference.endMs)), ...own];
+  return { ...ctx, phases, reference, timeline: { ...ctx.timeline, endMs, events } };
 }
 
 function targetPlan(scenario: Scenario, file?: string): RunPlan['target'] {
