@@ -222,10 +222,12 @@ function run(ctx: CheckContext, x: DriftExpectation, key: string) {
   for (const j of js) {
     const r = (v: number) => formatRate(j.series, v, j.bound.relative);
     measured[`${j.series}Points`] = j.points;
+    measured[`${j.series}Trend`] = j.why !== undefined ? 'not judged' : j.failed ? 'drifting' : 'steady';
     measured[`${j.series}SlopePerHour`] = num(j.slope, 6);
     measured[`${j.series}LowPerHour`] = num(j.lo, 6);
     measured[`${j.series}HighPerHour`] = num(j.hi, 6);
     measured[`${j.series}LimitPerHour`] = j.bound.value;
+    measured[`${j.series}Bound`] = j.bound.text;
     if (j.evidentAfter !== undefined) measured[`${j.series}EvidentAfterMs`] = w.warmupMs + j.evidentAfter * x.every;
     evidence.push(
       ev(
