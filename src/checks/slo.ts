@@ -83,6 +83,23 @@ export function sliSeries(rs: readonly ResponseEvent[], fromMs: number, seconds:
   return { total, bad };
 }
 
+/** Requests and errors (5xx, 429, no answer) per second of the span, from the per-second summary. */
+export function secondsSeries(ctx: CheckContext, fromMs: number, seconds: number, load: string | undefined): SliSeries {
+  const total = new Uint32Array(seconds);
+  const bad = new Uint32Array(seconds);
+  const offset = Math.round((fromMs - ctx.timeline.startMs) / 1000);
+  for (const s of ctx.timeline.seconds) {
+    const i = s.second - offset;
+    if (i < 0 || i >= seconds) continue;
+    for (const [name, l] of Object.entries(s.loads)) {
+      if (load !== undefined && name !== load) continue;
+      total[i]! += l.count;
+      bad[i]! += Object.values(l.errors).reduce((a, b) => a + (b ?? 0), 0) + (l.status['5xx'] ?? 0) + (l.status['429'] ?? 0);
+    }
+  }
+  return { total, bad };
+}
+
 /** For each second s: does the pair fire, both windows ending at s burning at least pair.burn? */
 export function firing(sli: SliSeries, allowed: number, pair: BurnPair): Uint8Array {
   const n = sli.total.length;
@@ -136,16 +153,20 @@ function run(ctx: CheckContext, x: SloExpectation, key: string) {
   const fromMs = first.startMs;
   const seconds = Math.max(1, Math.ceil((last.endMs - fromMs) / 1000));
   const window = { startMs: fromMs, endMs: last.endMs, label: 'the run' };
-  const rs = responses(ctx, [window], x.load);
+  const rs = x.latency !== undefined ? responses(ctx, [window], x.load) : [];
   const scopeText = x.load ? `'${x.load}'` : 'all loads';
-  if (!rs.length) return noData(ctx, 'slo', key, `no responses of ${scopeText} during the run`);
+  const counted = secondsSeries(ctx, fromMs, seconds, x.load).total.reduce((a, b) => a + b, 0);
+  if (!counted && !rs.length) return noData(ctx, 'slo', key, `no responses of ${scopeText} during the run`);
+  if (x.latency !== undefined && !rs.length) return noData(ctx, 'slo', key, `no raw responses of ${scopeText} to time against ${formatMs(x.latency.under)} (the recorder's cap dropped them)`);
   const pairs = burnPairs(seconds);
 
-  const judge = (what: string, obj: number, isBad: (r: ResponseEvent) => boolean): Judged => {
-    const sli = sliSeries(rs, fromMs, seconds, isBad);
+  // Availability is counted from the per-second summary, which stays complete however long the run
+  // (raw events stop at the recorder's cap); latency needs each request's time, so raw events.
+  const judge = (what: string, obj: number, sli: SliSeries): Judged => {
     const allowed = 1 - obj;
     const bad = sli.bad.reduce((a, b) => a + b, 0);
-    const budget = allowed * rs.length;
+    const requests = sli.total.reduce((a, b) => a + b, 0);
+    const budget = allowed * requests;
     const fire = new Uint8Array(seconds);
     const fired = { fast: 0, slow: 0, ticket: 0 };
     const maxBurn = { fast: 0, slow: 0, ticket: 0 };
@@ -167,20 +188,23 @@ function run(ctx: CheckContext, x: SloExpectation, key: string) {
       maxBurn[p.name] = worst;
     }
     const byPhase = new Map<string, number>();
-    for (const r of rs) {
-      if (!isBad(r)) continue;
-      const p = ctx.phases.find((w) => r.t >= w.startMs && r.t < w.endMs);
-      if (p) byPhase.set(baseName(p), (byPhase.get(baseName(p)) ?? 0) + 1);
+    let k = 0;
+    for (let i = 0; i < seconds; i++) {
+      if (!sli.bad[i]) continue;
+      const t = fromMs + i * 1000;
+      while (k < ctx.phases.length - 1 && ctx.phases[k]!.endMs <= t) k++;
+      const n = baseName(ctx.phases[k]!);
+      byPhase.set(n, (byPhase.get(n) ?? 0) + sli.bad[i]!);
     }
     const perPhase: [string, number][] = [...new Set(ctx.phases.map(baseName))].map((n) => [n, budget > 0 ? (byPhase.get(n) ?? 0) / budget : 0]);
-    return { what, objective: obj, requests: rs.length, bad, consumed: budget > 0 ? bad / budget : Infinity, fired, maxBurn, fire, perPhase };
+    return { what, objective: obj, requests, bad, consumed: budget > 0 ? bad / budget : Infinity, fired, maxBurn, fire, perPhase };
   };
 
   const judged: Judged[] = [];
-  if (x.availability !== undefined) judged.push(judge('availability', x.availability, isError));
+  if (x.availability !== undefined) judged.push(judge('availability', x.availability, secondsSeries(ctx, fromMs, seconds, x.load)));
   if (x.latency !== undefined) {
     const under = x.latency.under;
-    judged.push(judge(`latency under ${formatMs(under)}`, x.latency.objective, (r) => isError(r) || r.latencyMs > under));
+    judged.push(judge(`latency under ${formatMs(under)}`, x.latency.objective, sliSeries(rs, fromMs, seconds, (r) => isError(r) || r.latencyMs > under)));
   }
 
   const fire = new Uint8Array(seconds);
@@ -198,7 +222,7 @@ function run(ctx: CheckContext, x: SloExpectation, key: string) {
   const at = (s: number) => `${((fromMs - ctx.timeline.startMs) / 1000 + s).toFixed(0)} s`;
   const parts = judged.map((j) => `${j.what} ${formatPercent(1 - j.bad / j.requests)} (objective ${pct(j.objective)}): ${formatPercent(j.consumed)} of the budget used, peak burn ${round(j.maxBurn.fast)}× (fast window)`);
   const mttr = inc.length ? `; ${inc.length} incident(s), MTTR ${formatMs(mttrMs)}, MTBF ${formatMs(mtbfMs)}` : '; no incident';
-  const measured: Record<string, number | string | null> = { requests: rs.length, runSeconds: seconds, incidents: inc.length, mttrMs: num(mttrMs), mtbfMs: num(mtbfMs) };
+  const measured: Record<string, number | string | null> = { requests: Math.max(counted, rs.length), runSeconds: seconds, incidents: inc.length, mttrMs: num(mttrMs), mtbfMs: num(mtbfMs) };
   const evidence: Evidence[] = [ev('scope', `${scopeText} over ${seconds} s`), ev('burn-rate windows (scaled to the run)', pairs.map((p) => `${p.name}: ${p.longS} s / ${p.shortS} s, burn ≥ ${p.burn}${p.page ? ' (page)' : ' (ticket)'}`).join('; '))];
   for (const j of judged) {
     const id = j.what.startsWith('latency') ? 'latency' : 'availability';
