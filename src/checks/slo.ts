@@ -216,22 +216,22 @@ function run(ctx: CheckContext, x: SloExpectation, key: string) {
 
   const problems: string[] = [];
   for (const j of judged) {
-    if (j.consumed > 1) problems.push(`${j.what} used ${formatPercent(j.consumed)} of its budget`);
-    for (const p of pairs.filter((q) => q.page && j.fired[q.name] > 0)) problems.push(`${j.what}: the ${p.name}-burn page fired for ${j.fired[p.name]} s (burn ≥ ${p.burn} over ${p.longS} s and ${p.shortS} s; peak ${round(j.maxBurn[p.name])})`);
+    if (j.consumed > 1) problems.push(`${j.what} budget used up`);
+    for (const p of pairs.filter((q) => q.page && j.fired[q.name] > 0)) problems.push(`${j.what}: the ${p.name}-burn page fired for ${j.fired[p.name]} s (burn ≥ ${p.burn} over ${p.longS} s and ${p.shortS} s)`);
   }
   const at = (s: number) => `${((fromMs - ctx.timeline.startMs) / 1000 + s).toFixed(0)} s`;
-  const parts = judged.map((j) => `${j.what} ${formatPercent(1 - j.bad / j.requests)} (objective ${pct(j.objective)}): ${formatPercent(j.consumed)} of the budget used, peak burn ${round(j.maxBurn.fast)}× (fast window)`);
+  const parts = judged.map((j) => `${j.what} ${formatPercent(1 - j.bad / j.requests)} (objective ${pct(j.objective)}): ${spent(j.consumed)}, peak burn ${round(j.maxBurn.fast)}× (fast window)`);
   const mttr = inc.length ? `; ${inc.length} incident(s), MTTR ${formatMs(mttrMs)}, MTBF ${formatMs(mtbfMs)}` : '; no incident';
   const measured: Record<string, number | string | null> = { requests: Math.max(counted, rs.length), runSeconds: seconds, incidents: inc.length, mttrMs: num(mttrMs), mtbfMs: num(mtbfMs) };
   const evidence: Evidence[] = [ev('scope', `${scopeText} over ${seconds} s`), ev('burn-rate windows (scaled to the run)', pairs.map((p) => `${p.name}: ${p.longS} s / ${p.shortS} s, burn ≥ ${p.burn}${p.page ? ' (page)' : ' (ticket)'}`).join('; '))];
   for (const j of judged) {
     const id = j.what.startsWith('latency') ? 'latency' : 'availability';
     measured[`${id}Objective`] = j.objective;
-    measured[`${id}BudgetRequests`] = num(j.requests * (1 - j.objective), 1);
+    measured[`${id}AllowedBad`] = num(j.requests * (1 - j.objective), 1);
     measured[`${id}BadRequests`] = j.bad;
-    measured[`${id}BudgetConsumed`] = num(j.consumed, 4);
+    measured[`${id}Spent`] = num(j.consumed, 4);
     for (const p of pairs) measured[`${id}PeakBurn${p.name[0]!.toUpperCase()}${p.name.slice(1)}`] = num(j.maxBurn[p.name], 2);
-    evidence.push(ev(`${j.what}: budget`, `${j.bad} bad of ${j.requests} requests; the objective allows ${round(j.requests * (1 - j.objective))} (${formatPercent(j.consumed)} used)`));
+    evidence.push(ev(`${j.what}: budget`, `${j.bad} bad of ${j.requests} requests; the objective allows ${round(j.requests * (1 - j.objective))} (${spent(j.consumed)})`));
     evidence.push(ev(`${j.what}: budget used per phase`, j.perPhase.map(([n, c]) => `${n} ${formatPercent(c)}`).join(', ')));
     evidence.push(ev(`${j.what}: seconds each pair fired`, pairs.map((p) => `${p.name} ${j.fired[p.name]}`).join(', ')));
   }
@@ -252,6 +252,8 @@ function run(ctx: CheckContext, x: SloExpectation, key: string) {
   });
 }
 
+/** "40% of the budget used", or past twice the budget "50× the budget used". */
+const spent = (c: number) => (c > 2 ? `${round(c)}× the budget used` : `${formatPercent(c)} of the budget used`);
 const round = (x: number) => (x >= 100 ? Math.round(x) : Math.round(x * 10) / 10);
 const pct = (r: number) => `${+(r * 100).toFixed(4)}%`;
 

@@ -43,7 +43,7 @@ describe('slo: the error budget fails where per-phase thresholds pass', () => {
     const v = out.verdict('slo');
     expect(v.ok, v.summary).toBe(false);
     expect(v.summary).toMatch(/fast-burn page fired/);
-    expect(v.measured.availabilityBudgetConsumed as number).toBeGreaterThan(1);
+    expect(v.measured.availabilitySpent as number).toBeGreaterThan(1);
     expect(v.measured.incidents as number).toBeGreaterThanOrEqual(3);
     expect(v.measured.mttrMs as number).toBeGreaterThan(0);
     expect(v.measured.mtbfMs as number).toBeGreaterThan(v.measured.mttrMs as number);

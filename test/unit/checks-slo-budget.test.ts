@@ -25,7 +25,7 @@ describe('slo: error budget, multi-window burn rates, MTTR and MTBF', () => {
   it('a clean run passes with the whole budget left and no incident', () => {
     const v = judge(run(() => false), { availability: '99.9%' });
     expect(v.ok).toBe(true);
-    expect(v.measured.availabilityBudgetConsumed).toBe(0);
+    expect(v.measured.availabilitySpent).toBe(0);
     expect(v.measured.incidents).toBe(0);
     expect(v.measured.mttrMs).toBeNull();
     expect(v.summary).toMatch(/no incident/);
@@ -39,7 +39,7 @@ describe('slo: error budget, multi-window burn rates, MTTR and MTBF', () => {
     expect(v.ok).toBe(false);
     expect(v.failureMode?.id).toBe('slo-breach');
     expect(v.measured.availabilityBadRequests).toBe(400);
-    expect(v.measured.availabilityBudgetConsumed as number).toBeGreaterThan(30);
+    expect(v.measured.availabilitySpent as number).toBeGreaterThan(30);
     expect(v.measured.incidents).toBe(4);
     // Each incident lasts while both fast windows burn: about the 2-second burst (plus the short window's tail).
     expect(v.measured.mttrMs as number).toBeGreaterThanOrEqual(1000);
@@ -53,7 +53,7 @@ describe('slo: error budget, multi-window burn rates, MTTR and MTBF', () => {
     // One error in 2,000 requests: 0.05 %, half a 99.9 % budget, never a burst.
     const v = judge(run((_s, i) => i % 2000 === 1999), { availability: '99.9%' });
     expect(v.ok).toBe(true);
-    expect(v.measured.availabilityBudgetConsumed as number).toBeCloseTo(0.5, 1);
+    expect(v.measured.availabilitySpent as number).toBeCloseTo(0.5, 1);
   });
 
   it('a latency objective counts slow answers against its own budget', () => {
