@@ -3,8 +3,9 @@ import type { Verdict } from '../checks/check.js';
 /**
  * A soak gives a verdict per check per cycle (report.json and junit.xml keep every one). For a table a
  * person reads, the passing cycles of a check fold into one row ("recovery ×11: passed in cycles 1-2,
- * 4-12 of 12; #1: ..."), placed where the first of them was; failing cycles keep their own rows.
- * Checks with fewer than 3 cycles are left as they are. Pure.
+ * 4-12 of 12; #1: ..."), and so do its inconclusive ones ("cannot judge in cycles ..."), each placed
+ * where the first of them was; failing cycles keep their own rows. Checks with fewer than 3 cycles are
+ * left as they are. Pure.
  */
 export function foldCycles(verdicts: readonly Verdict[]): Verdict[] {
   const base = (v: Verdict) => (v.cycle === undefined ? undefined : v.key.replace(/ #\d+$/, ''));
@@ -18,14 +19,16 @@ export function foldCycles(verdicts: readonly Verdict[]): Verdict[] {
   for (const v of verdicts) {
     const b = base(v);
     const g = b === undefined ? undefined : groups.get(b)!;
-    if (b === undefined || !g || g.length < 3 || !v.ok) {
+    if (b === undefined || !g || g.length < 3 || v.status === 'fail') {
       out.push(v);
       continue;
     }
-    if (placed.has(b)) continue;
-    placed.add(b);
-    const passed = g.filter((x) => x.ok);
-    out.push({ ...passed[0]!, key: `${b} ×${passed.length}`, summary: `passed in cycles ${ranges(passed.map((x) => x.cycle!))} of ${g.length}; #${passed[0]!.cycle}: ${passed[0]!.summary}` });
+    const slot = `${v.status} ${b}`;
+    if (placed.has(slot)) continue;
+    placed.add(slot);
+    const same = g.filter((x) => x.status === v.status);
+    const what = v.status === 'pass' ? 'passed in' : 'cannot judge in';
+    out.push({ ...same[0]!, key: `${b} ×${same.length}`, summary: `${what} cycles ${ranges(same.map((x) => x.cycle!))} of ${g.length}; #${same[0]!.cycle}: ${same[0]!.summary}` });
   }
   return out;
 }
