@@ -3,7 +3,7 @@ import type { Check, CheckContext } from './check.js';
 import { type Op, formatPercent, meets } from './bounds.js';
 import { formatMs, parseRate } from '../units.js';
 import { eventsOf, isError, isRejection, num, quantile, responses } from './query.js';
-import { ev, noData, verdict } from './verdict.js';
+import { ev, inconclusive, verdict } from './verdict.js';
 import type { LoadStepEvent } from '../timeline/events.js';
 
 /**
@@ -97,11 +97,11 @@ export function judgeSteps(ctx: CheckContext, steps: readonly LoadStepEvent[]): 
 function run(ctx: CheckContext, x: CapacityExpectation, key: string) {
   const all = eventsOf(ctx, 'load-step');
   const ramps = [...new Set(all.map((e) => e.load))];
-  if (!ramps.length) return noData(ctx, 'capacity', key, 'no ramp steps on the timeline (capacity needs a load with shape: ramp)');
-  if (x.load === undefined && ramps.length > 1) return noData(ctx, 'capacity', key, `several ramps ran (${ramps.join(', ')}): say which with { load, rate }`);
+  if (!ramps.length) return inconclusive(ctx, 'capacity', key, 'no ramp steps on the timeline (capacity needs a load with shape: ramp)');
+  if (x.load === undefined && ramps.length > 1) return inconclusive(ctx, 'capacity', key, `several ramps ran (${ramps.join(', ')}): say which with { load, rate }`);
   const load = x.load ?? ramps[0]!;
   const steps = all.filter((e) => e.load === load).sort((a, b) => a.t - b.t);
-  if (!steps.length) return noData(ctx, 'capacity', key, `load '${load}' ran no ramp steps (ramps: ${ramps.join(', ')})`);
+  if (!steps.length) return inconclusive(ctx, 'capacity', key, `load '${load}' ran no ramp steps (ramps: ${ramps.join(', ')})`);
   const sv = judgeSteps(ctx, steps);
   const firstBad = sv.findIndex((s) => !s.within);
   const good = firstBad < 0 ? sv[sv.length - 1] : sv[firstBad - 1];
@@ -122,7 +122,7 @@ function run(ctx: CheckContext, x: CapacityExpectation, key: string) {
   };
   const evidence = [ev('load', load), ...sv.map((s) => ev(`step ${s.step + 1}${s === good ? ' (capacity)' : s === bad ? ' (past capacity)' : ''}`, stepText(s)))];
   if (!bad && !meets(x.rate, capacity)) {
-    return noData(ctx, 'capacity', key, `the ramp stopped at ${rate(capacity)} within its limits, short of ${x.rate.text}: ramp higher to tell`, measured, evidence);
+    return inconclusive(ctx, 'capacity', key, `the ramp stopped at ${rate(capacity)} within its limits, short of ${x.rate.text}: ramp higher to tell`, measured, evidence);
   }
   const ok = meets(x.rate, capacity);
   const lastWithin = bad ? `capacity ${rate(capacity)} (last step within the limits)` : `capacity at least ${rate(capacity)} (no step crossed the limits)`;

@@ -3,7 +3,7 @@ import type { Check, CheckContext, FailureModeId } from './check.js';
 import { type Op, formatBytes, formatPercent, meets } from './bounds.js';
 import { durationSchema, formatMs } from '../units.js';
 import { median, num } from './query.js';
-import { ev, noData, verdict } from './verdict.js';
+import { ev, inconclusive, verdict } from './verdict.js';
 import { firstEvident, MIN_POINTS, theilSen, type Point, type Trend } from './trend.js';
 import type { SecondSummary, Timeline } from '../timeline/timeline.js';
 import type { PhaseWindow } from './check.js';
@@ -243,7 +243,7 @@ function run(ctx: CheckContext, x: DriftExpectation, key: string) {
     return `${j.series} ${r(j.slope)} [${r(j.lo)}, ${r(j.hi)}] (${j.bound.text})`;
   };
   if (!failed.length && short.length) {
-    return noData(ctx, 'drift', key, `${short.map((j) => `${j.why} of ${every}`).join(', ')} after the warm-up; ${MIN_POINTS} are needed (a longer soak, or a shorter every:)`, measured, evidence);
+    return inconclusive(ctx, 'drift', key, `${short.map((j) => `${j.why} of ${every}`).join(', ')} after the warm-up; ${MIN_POINTS} are needed (a longer soak, or a shorter every:)`, measured, evidence);
   }
   const worst = failed[0];
   const windows = [{ startMs: w.fromMs, endMs: w.toMs, label: 'after warm-up' }];

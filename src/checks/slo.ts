@@ -3,7 +3,7 @@ import type { Check, CheckContext, Evidence, PhaseWindow } from './check.js';
 import { formatPercent } from './bounds.js';
 import { durationSchema, formatMs } from '../units.js';
 import { isError, num, responses } from './query.js';
-import { ev, noData, verdict } from './verdict.js';
+import { ev, inconclusive, verdict } from './verdict.js';
 import type { ResponseEvent } from '../timeline/events.js';
 
 /**
@@ -149,15 +149,15 @@ interface Judged {
 function run(ctx: CheckContext, x: SloExpectation, key: string) {
   const first = ctx.phases[0];
   const last = ctx.phases[ctx.phases.length - 1];
-  if (!first || !last) return noData(ctx, 'slo', key, 'the run has no phases');
+  if (!first || !last) return inconclusive(ctx, 'slo', key, 'the run has no phases');
   const fromMs = first.startMs;
   const seconds = Math.max(1, Math.ceil((last.endMs - fromMs) / 1000));
   const window = { startMs: fromMs, endMs: last.endMs, label: 'the run' };
   const rs = x.latency !== undefined ? responses(ctx, [window], x.load) : [];
   const scopeText = x.load ? `'${x.load}'` : 'all loads';
   const counted = secondsSeries(ctx, fromMs, seconds, x.load).total.reduce((a, b) => a + b, 0);
-  if (!counted && !rs.length) return noData(ctx, 'slo', key, `no responses of ${scopeText} during the run`);
-  if (x.latency !== undefined && !rs.length) return noData(ctx, 'slo', key, `no raw responses of ${scopeText} to time against ${formatMs(x.latency.under)} (the recorder's cap dropped them)`);
+  if (!counted && !rs.length) return inconclusive(ctx, 'slo', key, `no responses of ${scopeText} during the run`);
+  if (x.latency !== undefined && !rs.length) return inconclusive(ctx, 'slo', key, `no raw responses of ${scopeText} to time against ${formatMs(x.latency.under)} (the recorder's cap dropped them)`);
   const pairs = burnPairs(seconds);
 
   // Availability is counted from the per-second summary, which stays complete however long the run
