@@ -38,11 +38,12 @@ describe('drift on real targets: leaks caught, a sawtooth left alone', () => {
     expect(v.summary).toMatch(/^no drift past the bounds per 4 s/);
   }, 120_000);
 
+  // The creep (10 ms more every second) is large next to what a busy machine adds to a p99.
   it('file descriptors that pile up and a p99 that creeps are both caught', async () => {
-    const out = await soak({ FDS_PER_S: 5, CREEP_MS_PER_S: 2, HOLD_MS: 5 }, { fds: '< 100/h', p99: '< 50%/h', threads: '< 100/h' });
+    const out = await soak({ FDS_PER_S: 5, CREEP_MS_PER_S: 10, HOLD_MS: 5 }, { fds: '< 100/h', p99: '< 50%/h', threads: '< 100/h' });
     const v = out.verdict('drift');
     expect(v.ok, v.summary).toBe(false);
-    expect(v.summary).toMatch(/^drifting: fds .*; p99 .*; steady: threads/);
+    expect(v.summary, v.summary).toMatch(/^drifting: fds .*; p99 .*; steady: threads/);
     // 5 fds a second is 18,000 an hour.
     expect(v.measured.fdsSlopePerHour as number).toBeGreaterThan(10_000);
     expect(v.failureMode?.id).toBe('resource-leak');
