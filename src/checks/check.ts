@@ -14,6 +14,7 @@ export type FailureModeId =
   | 'unbalanced-capacity'
   | 'crash-on-bad-input'
   | 'memory-growth'
+  | 'resource-leak'
   | 'slow-failure'
   | 'no-recovery'
   | 'slo-breach';
@@ -59,6 +60,8 @@ export interface Verdict {
   failureMode?: FailureFinding;
   /** Set when the harness lagged enough to distort what this check measured. */
   untrustworthy?: string;
+  /** A soak's cycle this verdict judged (1, 2...); absent for a verdict on the whole run. */
+  cycle?: number;
 }
 
 /** A phase as run: times are absolute monotonic ms like events. */
@@ -85,6 +88,11 @@ export interface CheckContext {
   loadTimeoutsMs?: Readonly<Record<string, number>>;
   /** Set when the run ended early (Ctrl-C, an error): windows reaching past `atMs` cannot be judged. */
   stopped?: { atMs: number; reason: string };
+  /**
+   * The healthy state to get back to, when it lies outside this context's own phases: a soak's later
+   * cycles recover to the first cycle's baseline, not to their own (which a stuck target spoils).
+   */
+  reference?: { startMs: number; endMs: number; label: string };
 }
 
 /** A check: a pure function of the recorded timeline and its expectation. */
@@ -94,5 +102,10 @@ export interface Check<S extends z.ZodType = z.ZodType> {
   description: string;
   /** The expectation's schema; the scenario schema composes these. */
   expectation: S;
+  /**
+   * What a soak's verdicts cover: `cycle` (default) judges each cycle of the phases on its own (the
+   * recovery after every fault); `run` judges the whole run once (trends, budgets, capacity).
+   */
+  judges?: 'cycle' | 'run';
   run(ctx: CheckContext, expectation: z.infer<S>, key: string): Verdict;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Check, CheckContext } from './check.js';
 import { boundSchema } from './bounds.js';
 import { ERROR_CLASSES, phaseWindow, scope } from './query.js';
-import { judgeSlo } from './slo.js';
+import { judgeBounds } from './judge-bounds.js';
 import { inconclusive } from './verdict.js';
 
 const errorClass = z.enum(ERROR_CLASSES);
@@ -25,7 +25,7 @@ function run(ctx: CheckContext, x: ErrorsExpectation, key: string) {
   const ws = scope(ctx, x.phase, () => ctx.phases.map(phaseWindow));
   if (typeof ws === 'string') return inconclusive(ctx, 'errors', key, ws);
   const classes = x.class === undefined ? undefined : Array.isArray(x.class) ? x.class : [x.class];
-  return judgeSlo(ctx, 'errors', key, ws, x.load, { errors: x.rate, errorClasses: classes });
+  return judgeBounds(ctx, 'errors', key, ws, x.load, { errors: x.rate, errorClasses: classes });
 }
 
 export default {

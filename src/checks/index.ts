@@ -13,6 +13,9 @@ import errors from './errors.js';
 import steadyState from './steady-state.js';
 import alive from './alive.js';
 import answered from './answered.js';
+import drift from './drift.js';
+import slo from './slo.js';
+import capacity from './capacity.js';
 import { describeError } from '../errors.js';
 import { inconclusive } from './verdict.js';
 
@@ -32,6 +35,9 @@ export const checks = {
   'steady-state': steadyState,
   alive,
   answered,
+  drift,
+  slo,
+  capacity,
 } satisfies Record<string, Check>;
 
 export type CheckName = keyof typeof checks;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Check, CheckContext } from './check.js';
 import { boundSchema } from './bounds.js';
 import { phaseWindow, scope } from './query.js';
-import { judgeSlo, latencyKindSchema } from './slo.js';
+import { judgeBounds, latencyKindSchema } from './judge-bounds.js';
 import { inconclusive } from './verdict.js';
 
 export const latencyExpectation = z
@@ -22,7 +22,7 @@ export type LatencyExpectation = z.infer<typeof latencyExpectation>;
 function run(ctx: CheckContext, x: LatencyExpectation, key: string) {
   const ws = scope(ctx, x.phase, () => ctx.phases.map(phaseWindow));
   if (typeof ws === 'string') return inconclusive(ctx, 'latency', key, ws);
-  return judgeSlo(ctx, 'latency', key, ws, x.load, x);
+  return judgeBounds(ctx, 'latency', key, ws, x.load, x);
 }
 
 export default {

@@ -53,6 +53,11 @@ export function baselineWindow(ctx: CheckContext): Window | undefined {
   return p ? phaseWindow(p) : undefined;
 }
 
+/** What a recovery gets back to: the context's reference (a soak's first baseline) or its own baseline. */
+export function referenceWindow(ctx: CheckContext): Window | undefined {
+  return ctx.reference ? { ...ctx.reference } : baselineWindow(ctx);
+}
+
 /** The window(s) an expectation scopes to: its named phase, else `fallback`. A string is an error. */
 export function scope(ctx: CheckContext, phase: string | undefined, fallback: () => Window[]): Window[] | string {
   if (phase === undefined) return fallback();

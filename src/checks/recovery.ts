@@ -4,7 +4,7 @@ import { durationSchema, formatMs } from '../units.js';
 import type { Check, CheckContext } from './check.js';
 import { formatPercent } from './bounds.js';
 import { defaultP99Limit } from './bulkhead.js';
-import { at, baselineWindow, eventsOf, faultWindows, isSuccess, num, quantile, responses } from './query.js';
+import { at, eventsOf, faultWindows, isSuccess, num, quantile, referenceWindow, responses } from './query.js';
 import { ev, inconclusive, verdict } from './verdict.js';
 
 export const recoveryExpectation = z.strictObject({
@@ -34,7 +34,7 @@ function run(ctx: CheckContext, x: RecoveryExpectation, key: string) {
   const cleared = eventsOf(ctx, 'fault')
     .filter((f) => f.action === 'cleared' && f.t >= last.startMs)
     .reduce((m, f) => Math.max(m, f.t), last.endMs);
-  const base = baselineWindow(ctx);
+  const base = referenceWindow(ctx);
   const bs = base ? responses(ctx, [base], x.load) : [];
   if (!bs.length) return inconclusive(ctx, 'recovery', key, 'no baseline responses to recover to');
   const baseRate = bs.filter(isSuccess).length / bs.length;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Check, CheckContext } from './check.js';
 import { boundSchema } from './bounds.js';
 import { baselineWindow, scope } from './query.js';
-import { judgeSlo, latencyKindSchema } from './slo.js';
+import { judgeBounds, latencyKindSchema } from './judge-bounds.js';
 import { inconclusive } from './verdict.js';
 
 /**
@@ -32,7 +32,7 @@ function run(ctx: CheckContext, x: SteadyStateExpectation, key: string) {
   });
   if (typeof ws === 'string') return inconclusive(ctx, 'steady-state', key, ws);
   if (!ws.length) return inconclusive(ctx, 'steady-state', key, 'the run has no fault-free phase before its faults');
-  return judgeSlo(ctx, 'steady-state', key, ws, x.load, x);
+  return judgeBounds(ctx, 'steady-state', key, ws, x.load, x);
 }
 
 export default {

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { badInput } from '../errors.js';
 import { artilleryLoads, ENGINE_START_MS, ENGINE_FINISH_MS } from '../export/engine.js';
 import { parseDuration } from '../units.js';
+import { MAX_RUN_MS } from '../scenario/defaults.js';
+import type { Scenario } from '../scenario/schema.js';
 
 interface Opts {
   reports: string;
@@ -23,6 +25,7 @@ interface Opts {
   engine?: string;
   engineCommand?: string;
   engineStartWithin?: string;
+  soak?: string;
 }
 
 
@@ -45,9 +48,12 @@ const register: Register = (program, io, exit) => {
     .option('--engine-command <cmd>', 'how to run the engine, with {script} and {output} (e.g. "npx artillery run-fargate --count 10 --output {output} {script}")')
     .option('--engine-start-within <duration>', 'how long the engine may take to start sending (default 2m)')
     .option('--allow-inconclusive', 'exit 0 when no check failed even if some were inconclusive (could not judge)')
+    .option('--soak <duration>', 'repeat the phases as cycles for this long (a soak, e.g. 2h): the same as repeat: { for: ... }')
     .action(async (file: string, opts: Opts) => {
       checkRunId(opts.runId);
-      const { scenario, file: path } = await loadScenario(file);
+      const loaded = await loadScenario(file);
+      const path = loaded.file;
+      const scenario = opts.soak === undefined ? loaded.scenario : soaked(loaded.scenario, opts.soak);
       // A run with nothing to judge would end "all checks passed" on any target, even one that is down.
       if (Object.keys(scenario.expect).length === 0) {
         throw badInput(`${path}: expect is empty: give at least one expectation (e.g. survives: true, errors: { rate: "< 1%" }); a run without checks proves nothing`);
@@ -83,4 +89,11 @@ const register: Register = (program, io, exit) => {
       exit.code = exitCodeOf(out.result);
     });
 };
+/** The scenario with its phases repeated for `--soak`; past the 2 h cap is bad input. */
+function soaked(scenario: Scenario, text: string): Scenario {
+  const ms = parseDuration(text);
+  if (typeof ms === 'string' || ms <= 0) throw badInput(`--soak: ${typeof ms === 'string' ? ms : 'give a duration above 0'}`);
+  if (ms > MAX_RUN_MS) throw badInput(`--soak: ${text} is past the 2 h cap of a run`);
+  return { ...scenario, repeat: { for: ms } };
+}
 export default register;

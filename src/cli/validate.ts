@@ -1,7 +1,7 @@
 import type { Register } from './register.js';
 import { isCrumpleError } from '../errors.js';
 import { loadScenario } from '../scenario/load.js';
-import { runDurationMs } from '../scenario/schema.js';
+import { cycleCount, runDurationMs, type Scenario } from '../scenario/schema.js';
 import { scenarioJsonSchema } from '../scenario/json-schema.js';
 import { formatMs } from '../units.js';
 
@@ -37,7 +37,7 @@ const register: Register = (program, io, exit) => {
           results.push({ file, ok: true, name: scenario.name, issues: [] });
           if (!opts.json) {
             const n = Object.keys(scenario.expect).length;
-            io.out(`ok    ${file}: '${scenario.name}' — ${scenario.phases.length} phase${scenario.phases.length === 1 ? '' : 's'}, ${formatMs(runDurationMs(scenario))}, ${n} expectation${n === 1 ? '' : 's'}\n`);
+            io.out(`ok    ${file}: '${scenario.name}' — ${scenario.phases.length} phase${scenario.phases.length === 1 ? '' : 's'}${cyclesText(scenario)}, ${formatMs(runDurationMs(scenario))}, ${n} expectation${n === 1 ? '' : 's'}\n`);
           }
         } catch (e) {
           if (!isCrumpleError(e)) throw e;
@@ -54,3 +54,9 @@ const register: Register = (program, io, exit) => {
     });
 };
 export default register;
+
+/** " × 5 cycles" for a soak. */
+function cyclesText(s: Scenario): string {
+  const n = cycleCount(s.phases.reduce((t, p) => t + p.for, 0), s.repeat);
+  return n > 1 ? ` × ${n} cycles` : '';
+}

@@ -93,7 +93,8 @@ export function scheduleSize(s: Schedule): { faults: number; steps: number; faul
  * are made absolute so the file replays from wherever it is written.
  */
 export function trialScenario(base: Record<string, unknown>, baseFile: string | undefined, space: ExploreSpace, s: Schedule, expect: Record<string, unknown>, name: string): Record<string, unknown> {
-  const { explore: _explore, phases: _phases, expect: _expect, ...rest } = base;
+  // A trial is one pass of its own phases: no soak repeat, no game-day runbook.
+  const { explore: _explore, phases: _phases, expect: _expect, repeat: _repeat, halt: _halt, steps: _steps, ...rest } = base;
   const out: Record<string, unknown> = { ...structuredClone(rest), name };
   const target = out.target as Record<string, unknown> | undefined;
   if (target && typeof target.cwd === 'string' && !isAbsolute(target.cwd) && baseFile) target.cwd = resolvePath(dirname(baseFile), target.cwd);

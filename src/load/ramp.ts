@@ -55,6 +55,9 @@ export default {
     for (let i = 0; i < s.steps; i++) {
       const rate = s.from + ((s.to - s.from) * i) / (s.steps - 1);
       const stepStart = monotonicMs();
+      // On the timeline too, so the capacity check can judge the steps from the recorded responses.
+      const limits = { ...(s.limits.p99 !== undefined ? { p99Ms: s.limits.p99 } : {}), ...(s.limits.errors !== undefined ? { errors: s.limits.errors } : {}) };
+      ctx.sink({ kind: 'load-step', t: stepStart, load: ctx.name, step: i, rate: Math.round(rate * 100) / 100, stepForMs: s.stepFor, limits });
       const h = new Histogram();
       let ok = 0;
       let errors = 0;

@@ -147,6 +147,12 @@ export const failureModes = {
       return `RSS reaches a plateau${bound ? `, growth under ${formatValue(bound.value, 'bytes')}` : ''}${got ? ` (this run: grew ${formatValue(got.value, 'bytes')})` : ''}`;
     },
   },
+  'resource-leak': {
+    name: 'Resource leak',
+    description: 'file descriptors, threads or connections pile up over the run; given time the process hits its limits',
+    patterns: ['steady-state', 'timeouts'],
+    aim: () => 'every socket, file and thread released when its work ends: the counts reach a plateau',
+  },
   'slow-failure': {
     name: 'Slow failure',
     description: 'errors take longer than successes; callers wait only to be told no',

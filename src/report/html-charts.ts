@@ -1,5 +1,7 @@
 import type { RunResult } from './result.js';
 import { printable } from './text.js';
+import { SERIES, driftSeries, driftWindow, formatRate, type SeriesName } from '../checks/drift.js';
+import { theilSen } from '../checks/trend.js';
 
 /**
  * The chart data report.html draws: columnar per-second series built from RunResult.seconds, so the
@@ -48,11 +50,73 @@ export interface KneeData {
   exceededRate?: number;
 }
 
+/**
+ * A drift series as the drift check fitted it: one point per bucket (x: run seconds at the bucket's
+ * middle), the Theil–Sen line, and the band of its confidence interval (lines of the low and high
+ * slopes through the fit at the series' middle).
+ */
+export interface TrendData {
+  id: string;
+  title: string;
+  note: string;
+  unit: 'bytes' | 'ms' | 'count' | 'ratio';
+  failed: boolean;
+  x: number[];
+  values: number[];
+  fit: number[];
+  low: number[];
+  high: number[];
+}
+
 export interface ChartsPayload {
   x: number[];
   bands: Band[];
   charts: ChartData[];
   knees: KneeData[];
+  trends: TrendData[];
+}
+
+const TREND_UNIT: Record<SeriesName, TrendData['unit']> = { rss: 'bytes', fds: 'count', threads: 'count', p99: 'ms', errors: 'ratio', connections: 'count' };
+const TREND_TITLE: Record<SeriesName, string> = { rss: 'Target RSS', fds: 'Target open file descriptors', threads: 'Target threads', p99: 'p99 latency', errors: 'Error rate', connections: 'Connections open to dependencies' };
+
+/** The trend charts of every drift verdict, rebuilt from the per-second summary the check read. */
+export function buildTrends(r: RunResult): TrendData[] {
+  const out: TrendData[] = [];
+  const phases = r.phases.map((p) => ({ startMs: p.startMs, endMs: p.endMs }));
+  for (const v of r.verdicts.filter((x) => x.check === 'drift')) {
+    const every = v.measured.everyMs;
+    const warmup = v.measured.warmupMs;
+    if (typeof every !== 'number' || typeof warmup !== 'number') continue;
+    const load = typeof v.measured.load === 'string' ? v.measured.load : undefined;
+    const w = driftWindow({ startMs: 0, endMs: r.durationMs }, phases, every, warmup);
+    for (const name of SERIES) {
+      if (v.measured[`${name}Points`] === undefined) continue;
+      const pts = driftSeries(r.seconds, 0, w, name, load);
+      const t = theilSen(pts, (v.measured.confidence as 0.9 | 0.95 | 0.99 | undefined) ?? 0.95);
+      if (!t) continue;
+      const xm = (pts[0]!.x + pts[pts.length - 1]!.x) / 2;
+      const ym = t.intercept + t.slope * xm;
+      const bound = v.measured[`${name}Bound`];
+      const failed = v.measured[`${name}Trend`] === 'drifting';
+      out.push({
+        id: `trend-${out.length}`,
+        title: printable(`${TREND_TITLE[name]}${load ? ` ('${load}')` : ''} per ${every / 1000} s: ${v.key}`),
+        note: printable(
+          `${failed ? 'DRIFTING' : 'steady'}: slope ${formatRate(name, t.slope, false)}, ${Math.round(t.confidence * 100)}% band ${formatRate(name, t.lo, false)} … ${formatRate(name, t.hi, false)}` +
+            (typeof bound === 'string' ? ` (bound ${bound})` : '') +
+            '; points: bucket medians, solid: Theil–Sen fit, dashed: its band',
+        ),
+        unit: TREND_UNIT[name],
+        failed,
+        x: pts.map((p) => Math.round((w.fromMs / 1000 + p.x * 3600) * 10) / 10),
+        values: pts.map((p) => p.y),
+        fit: pts.map((p) => t.intercept + t.slope * p.x),
+        low: pts.map((p) => ym + t.lo * (p.x - xm)),
+        high: pts.map((p) => ym + t.hi * (p.x - xm)),
+      });
+    }
+  }
+  return out;
 }
 
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f', '#d62728'];
@@ -177,5 +241,5 @@ export function buildCharts(r: RunResult): ChartsPayload {
         ...(c?.exceededAt ? { exceededRate: c.exceededAt.rate } : {}),
       };
     });
-  return { x, bands, charts, knees };
+  return { x, bands, charts, knees, trends: buildTrends(r) };
 }

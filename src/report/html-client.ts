@@ -10,10 +10,54 @@ export const clientScript = String.raw`
   var data = JSON.parse(document.getElementById('crumple-charts').textContent);
   var dpr = window.devicePixelRatio || 1;
   var knees = drawKnees(data.knees || []);
+  var trends = drawTrends(data.trends || []);
   if (!data.x.length || !data.charts.length) {
     root.textContent = 'No per-second data was recorded for this run.';
-    document.body.setAttribute('data-charts', knees ? 'ready' : 'failed');
+    document.body.setAttribute('data-charts', knees && trends ? 'ready' : 'failed');
     return;
+  }
+  // A drift series: bucket values as points, the Theil-Sen fit solid, its confidence band dashed.
+  function drawTrends(list) {
+    var box = document.getElementById('trends');
+    var ok = true;
+    list.forEach(function (t) {
+      try {
+        var sec = document.createElement('section');
+        sec.className = 'chart trend';
+        sec.id = 'chart-' + t.id;
+        sec.setAttribute('data-failed', String(t.failed));
+        var h = document.createElement('h3'); h.textContent = t.title;
+        var note = document.createElement('p'); note.className = 'note'; note.textContent = t.note;
+        sec.appendChild(h); sec.appendChild(note); box.appendChild(sec);
+        var color = t.failed ? '#d62728' : '#1f77b4';
+        var val = function (u, v) { return fmt(t.unit, v); };
+        var opts = {
+          width: Math.max(320, box.clientWidth - 2),
+          height: 220,
+          scales: { x: { time: false } },
+          axes: [
+            { space: 70, values: function (u, splits) { return splits.map(clock); } },
+            { size: 72, values: function (u, splits) { return splits.map(function (v) { return tick(t.unit, v); }); } }
+          ],
+          series: [
+            { label: 'time', value: function (u, v) { return v === null || v === undefined ? '\u2014' : clock(v); } },
+            { label: 'bucket', stroke: color, width: 0, points: { show: true, size: 6, fill: color }, value: val },
+            { label: 'fit', stroke: '#333', width: 2, points: { show: false }, value: val },
+            { label: 'band low', stroke: '#888', width: 1, dash: [6, 4], points: { show: false }, value: val },
+            { label: 'band high', stroke: '#888', width: 1, dash: [6, 4], points: { show: false }, value: val }
+          ]
+        };
+        var holder = document.createElement('div');
+        sec.appendChild(holder);
+        new uPlot(opts, [t.x, t.values, t.fit, t.low, t.high], holder);
+      } catch (e) {
+        ok = false;
+        var p = document.createElement('p'); p.className = 'chart-error'; p.textContent = 'chart "' + t.title + '" failed: ' + e;
+        box.appendChild(p);
+        console.error(e);
+      }
+    });
+    return ok;
   }
   // A ramp's knee: x = offered rate; throughput (left axis) and p99 (right axis, log) per step; the
   // capacity step marked green and the first step past it red (their canvas x is left on the section).
@@ -87,12 +131,14 @@ export const clientScript = String.raw`
     if (unit === 'ms') return v >= 1000 ? (v / 1000).toFixed(v >= 10000 ? 1 : 2) + ' s' : (v >= 10 ? Math.round(v) : v.toFixed(1)) + ' ms';
     if (unit === 'bytes') return (v / 1048576).toFixed(1) + ' MiB';
     if (unit === 'per-second') return Math.round(v * 10) / 10 + '/s';
+    if (unit === 'ratio') return (v * 100).toFixed(2) + '%';
     return String(Math.round(v * 10) / 10);
   }
   // Axis ticks: short and exact ("100 ms", "10 s"), unlike legend values.
   function tick(unit, v) {
     if (unit === 'ms') return v >= 1000 ? +(v / 1000).toPrecision(3) + ' s' : +v.toPrecision(3) + ' ms';
     if (unit === 'bytes') return +(v / 1048576).toPrecision(3) + ' MiB';
+    if (unit === 'ratio') return +(v * 100).toPrecision(3) + '%';
     var n = Math.abs(v) >= 10000 ? +(v / 1000).toPrecision(3) + 'k' : String(+v.toPrecision(3));
     return unit === 'per-second' ? n + '/s' : n;
   }
@@ -214,6 +260,6 @@ export const clientScript = String.raw`
       plots.forEach(function (u) { u.setSize({ width: Math.max(320, root.clientWidth - 2), height: 220 }); });
     }, 100);
   });
-  document.body.setAttribute('data-charts', plots.length === data.charts.length && knees ? 'ready' : 'failed');
+  document.body.setAttribute('data-charts', plots.length === data.charts.length && knees && trends ? 'ready' : 'failed');
 })();
 `;

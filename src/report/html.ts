@@ -212,6 +212,7 @@ ${r.verdicts.length ? `<div class="cards" id="cards">\n${r.verdicts.map(card).jo
 <p class="legend-bands">time since start (m:ss); phases as bands:<span style="background: rgba(214,39,40,0.18)"></span>phase with faults<span style="background: rgba(0,0,0,0.05)"></span>phase without</p>
 <div id="charts"><noscript>Charts need JavaScript; the verdicts above do not.</noscript></div>
 ${charts.knees.length ? '<h2>Capacity</h2>\n<div id="knees"></div>' : '<div id="knees"></div>'}
+${charts.trends.length ? '<h2>Trends</h2>\n<p class="legend-bands">drift per series after warm-up: the points, the robust fit and its confidence band</p>\n<div id="trends"></div>' : '<div id="trends"></div>'}
 ${tables(r)}
 <footer>crumple report · schema ${r.schema} · per-second data for ${charts.x.length} s</footer>
 </main>

@@ -5,6 +5,7 @@ import type { RunResult } from './result.js';
 import { JOURNAL_COLUMNS, journalRows } from './journal.js';
 import { escapeMarkdown as md, formatClock, formatValue } from './text.js';
 import { missesLine } from '../contract/misses.js';
+import { foldCycles } from './cycles.js';
 import { counts, durationText, harnessLine, loadFindings, outcomeLabel, tallyText } from './view.js';
 import { figures } from './view.js';
 
@@ -73,7 +74,7 @@ export function renderMarkdown(r: RunResult): string {
 
   if (r.verdicts.length) {
     out.push('### Verdicts', '', row(['check', 'result', 'summary']), row(['---', '---', '---']));
-    for (const v of r.verdicts) out.push(row([md(v.key), MARK[v.status], md(v.summary) + (v.untrustworthy ? ' ⚠️' : '')]));
+    for (const v of foldCycles(r.verdicts)) out.push(row([md(v.key), MARK[v.status], md(v.summary) + (v.untrustworthy ? ' ⚠️' : '')]));
     out.push('');
   }
   const failed = r.verdicts.filter((v) => v.status === 'fail');
@@ -81,7 +82,7 @@ export function renderMarkdown(r: RunResult): string {
     out.push('### Failure modes', '');
     for (const v of failed) out.push(...failureSection(v));
   }
-  const unjudged = r.verdicts.filter((v) => v.status === 'inconclusive');
+  const unjudged = foldCycles(r.verdicts).filter((v) => v.status === 'inconclusive');
   if (unjudged.length) {
     out.push('### Inconclusive', '', '_Neither a pass nor a fail: the check could not judge, and says why._', '');
     for (const v of unjudged) {
@@ -90,7 +91,7 @@ export function renderMarkdown(r: RunResult): string {
       out.push(...detailsBlock(v));
     }
   }
-  const passed = r.verdicts.filter((v) => v.status === 'pass');
+  const passed = foldCycles(r.verdicts).filter((v) => v.status === 'pass');
   if (passed.length) {
     out.push('### Passed', '');
     for (const v of passed) out.push(`- ✅ **${md(v.key)}** — ${md(v.summary)}`);

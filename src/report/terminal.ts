@@ -3,6 +3,7 @@ import type { Reporter, RenderOptions } from './reporter.js';
 import type { RunResult } from './result.js';
 import { clip, printable } from './text.js';
 import { missesLine } from '../contract/misses.js';
+import { foldCycles } from './cycles.js';
 import { counts, durationText, harnessLine, keyNumbers, loadFindings, outcomeLabel, STATUS_LABEL, tallyText } from './view.js';
 
 const ANSI = { red: 31, green: 32, yellow: 33, cyan: 36, bold: 1, dim: 2 } as const;
@@ -32,7 +33,7 @@ export function renderTerminal(result: RunResult, opts: RenderOptions): string {
     const width = Math.min(28, Math.max(5, ...result.verdicts.map((v) => v.key.length)));
     const markWidth = c.inconclusive ? STATUS_LABEL.inconclusive.length : 6;
     lines.push(`  ${'CHECK'.padEnd(width)}  ${'RESULT'.padEnd(markWidth)}  SUMMARY`);
-    for (const v of result.verdicts) {
+    for (const v of foldCycles(result.verdicts)) {
       const word = STATUS_LABEL[v.status].padEnd(markWidth);
       const mark = v.status === 'pass' ? paint('green', word) : v.status === 'fail' ? paint('red', paint('bold', word)) : paint('yellow', word);
       // The check's summary normally carries its numbers; add the key figures when it does not.

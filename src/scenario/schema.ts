@@ -213,6 +213,28 @@ export const phaseSchema = z.strictObject({
   faults: z.array(faultSchema).max(MAX_FAULTS_PER_PHASE).default([]),
 });
 
+// ── repeat (soak) ─────────────────────────────────────────────────────────────────────────────────
+/**
+ * A soak: the phases run again and again, as cycles, for a duration (as many whole cycles as fit, at
+ * least one) or a number of times. Cycle n's phases are named `<phase> #n`; every check judges each
+ * cycle on its own (phase names in expectations are the unnumbered ones), unless it judges the whole run
+ * (drift, slo, capacity).
+ */
+export const repeatSchema = z
+  .strictObject({
+    for: boundedDuration(MAX_RUN_MS, 'repeat.for').optional(),
+    times: z.number().int().min(1).max(10_000).optional(),
+  })
+  .refine((r) => (r.for === undefined) !== (r.times === undefined), { error: 'give repeat.for (a duration, e.g. 2h) or repeat.times (a count), not both' });
+export type Repeat = z.output<typeof repeatSchema>;
+
+/** How many cycles a soak of `cycleMs`-long cycles runs: whole cycles within `for`, at least one. */
+export function cycleCount(cycleMs: number, repeat: Repeat | undefined): number {
+  if (!repeat) return 1;
+  if (repeat.times !== undefined) return repeat.times;
+  return Math.max(1, Math.floor((repeat.for ?? 0) / Math.max(1, cycleMs)));
+}
+
 // ── expect ────────────────────────────────────────────────────────────────────────────────────────
 /**
  * `expect` maps keys to expectations. A key is a check name, optionally with a label after a dot so
@@ -257,6 +279,10 @@ const scenarioShape = z.strictObject({
   /** A game day's halt conditions and blast-radius runbook (src/gameday/schema.ts; ignored by `crumple run`). */
   halt: haltSchema.optional(),
   steps: stepsSchema.optional(),
+  /** Run the phases as cycles for a duration or a number of times (a soak). */
+  repeat: repeatSchema.optional(),
+  /** Service-level objectives over the whole run: the same as `expect: { slo: ... }` (the slo check). */
+  slo: checks.slo.expectation.optional(),
 });
 
 /** Cross-references: names used in faults and expectations must exist, and fit what they refer to. */
@@ -269,8 +295,13 @@ function crossCheck(s: z.output<typeof scenarioShape>, ctx: z.RefinementCtx): vo
   if (deps.length > MAX_DEPENDENCIES) ctx.addIssue({ code: 'custom', path: ['dependencies'], message: `at most ${MAX_DEPENDENCIES} dependencies` });
   if (loads.length > MAX_LOADS) ctx.addIssue({ code: 'custom', path: ['load'], message: `at most ${MAX_LOADS} loads` });
   if (Object.keys(s.expect).length > MAX_EXPECTATIONS) ctx.addIssue({ code: 'custom', path: ['expect'], message: `at most ${MAX_EXPECTATIONS} expectations` });
-  const total = s.phases.reduce((t, p) => t + p.for, 0);
-  if (total > MAX_RUN_MS) ctx.addIssue({ code: 'custom', path: ['phases'], message: `phases add up to ${total / 1000} s; a run is capped at ${MAX_RUN_MS / 1000} s` });
+  const cycle = s.phases.reduce((t, p) => t + p.for, 0);
+  const total = cycle * cycleCount(cycle, s.repeat);
+  if (cycle > MAX_RUN_MS) ctx.addIssue({ code: 'custom', path: ['phases'], message: `phases add up to ${cycle / 1000} s; a run is capped at ${MAX_RUN_MS / 1000} s` });
+  else if (total > MAX_RUN_MS) ctx.addIssue({ code: 'custom', path: ['repeat'], message: `${cycleCount(cycle, s.repeat)} cycles of ${cycle / 1000} s add up to ${total / 1000} s; a run is capped at ${MAX_RUN_MS / 1000} s` });
+  if (s.slo !== undefined && Object.keys(s.expect).some((k) => checkNameOf(k) === 'slo')) {
+    ctx.addIssue({ code: 'custom', path: ['slo'], message: 'give the service-level objectives once: top-level slo: or expect: { slo: ... }, not both' });
+  }
   const checkFault = (f: Fault, at: Path) => {
     const dep = s.dependencies[f.dependency];
     if (!dep) return ctx.addIssue({ code: 'custom', path: [...at, 'dependency'], message: unknownName(f.dependency, deps, 'dependency') });
@@ -327,6 +358,12 @@ function crossCheck(s: z.output<typeof scenarioShape>, ctx: z.RefinementCtx): vo
     }
     if (!deps.length) ctx.addIssue({ code: 'custom', path: ['explore'], message: 'explore needs at least one dependency to fault' });
   }
+  if (s.slo?.load !== undefined && !loads.includes(s.slo.load)) ctx.addIssue({ code: 'custom', path: ['slo', 'load'], message: unknownName(s.slo.load, loads, 'load') });
+  if (s.repeat) {
+    s.phases.forEach((p, i) => {
+      if (/ #\d+$/.test(p.name)) ctx.addIssue({ code: 'custom', path: ['phases', i, 'name'], message: `with repeat, cycles are named '<phase> #n': '${p.name}' would be mistaken for one` });
+    });
+  }
   for (const [key, x] of Object.entries(s.expect)) {
     if (typeof x !== 'object' || x === null) continue;
     for (const [field, known, what] of refs) {
@@ -374,5 +411,8 @@ export type Dependency = Scenario['dependencies'][string];
 export type LoadEntry = Scenario['load'][string];
 export type Phase = Scenario['phases'][number];
 
-/** The sum of the phases: the run's length, and the cap every load gets. */
-export const runDurationMs = (s: Scenario): number => s.phases.reduce((t, p) => t + p.for, 0);
+/** The sum of the phases, times the cycles of a soak: the run's length, and the cap every load gets. */
+export const runDurationMs = (s: Scenario): number => {
+  const cycle = s.phases.reduce((t, p) => t + p.for, 0);
+  return cycle * cycleCount(cycle, s.repeat);
+};

@@ -1,6 +1,6 @@
 /**
  * The one event union of a run. Every vantage point writes these:
- * - client side (load/): `response`, `ws`, `load-pulse`
+ * - client side (load/): `response`, `ws`, `load-pulse`, `load-step`
  * - dependency side (harness-servers/): `dep-open`, `dep-request`, `dep-response`, `dep-close`, `dep-miss`
  * - the run (run.ts, faults/): `phase`, `fault`
  * - the target process (target/): `target-sample`, `target-exit`
@@ -144,6 +144,10 @@ export interface TargetSampleEvent {
   t: number;
   rssBytes: number;
   cpuPercent?: number;
+  /** Open file descriptors (/proc/PID/fd entries), when readable. */
+  fds?: number;
+  /** Threads (/proc/PID/status `Threads:`), when readable. */
+  threads?: number;
 }
 
 export interface TargetExitEvent {
@@ -153,6 +157,21 @@ export interface TargetExitEvent {
   signal: string | null;
   /** We stopped it at the end of the run (not a crash). */
   expected: boolean;
+}
+
+/**
+ * A ramp step starting (t: its first send). The step's responses are those of `load` from t until the
+ * next step starts (or the load ends); `limits` are the ramp's, so a check can judge each step again.
+ */
+export interface LoadStepEvent {
+  kind: 'load-step';
+  t: number;
+  load: string;
+  step: number;
+  /** Offered rate, per second. */
+  rate: number;
+  stepForMs: number;
+  limits: { p99Ms?: number; errors?: number };
 }
 
 export interface LagEvent {
@@ -192,6 +211,7 @@ export type TimelineEvent =
   | ResponseEvent
   | WsEvent
   | LoadPulseEvent
+  | LoadStepEvent
   | DepOpenEvent
   | DepRequestEvent
   | DepResponseEvent

@@ -21,7 +21,7 @@ export const DEFAULT_CONTROL_CAP = 100_000;
  */
 export const OPEN_SECONDS = 120;
 
-const CONTROL_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(['phase', 'fault', 'target-sample', 'target-exit', 'lag', 'load-pulse', 'journal']);
+const CONTROL_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(['phase', 'fault', 'target-sample', 'target-exit', 'lag', 'load-pulse', 'load-step', 'journal']);
 
 interface DepAcc extends DepSecond {
   closed: number; // closes of any side, for `open`
@@ -33,6 +33,8 @@ interface SecondAcc {
   hists: Map<string, Histogram> | undefined;
   deps: Map<string, DepAcc>;
   rssBytes?: number;
+  fds?: number;
+  threads?: number;
   rssAt?: number;
   lagMaxMs?: number;
 }
@@ -122,6 +124,8 @@ export class Recorder {
         const s = this.second(e.t);
         if (s.rssAt === undefined || e.t >= s.rssAt) {
           s.rssBytes = e.rssBytes;
+          if (e.fds !== undefined) s.fds = e.fds;
+          if (e.threads !== undefined) s.threads = e.threads;
           s.rssAt = e.t;
         }
         return;
@@ -165,6 +169,8 @@ export class Recorder {
         }
         for (const [dep, d] of s.deps) open.set(dep, (open.get(dep) ?? 0) + d.opened - d.closed);
         if (s.rssBytes !== undefined) out.rssBytes = s.rssBytes;
+        if (s.fds !== undefined) out.fds = s.fds;
+        if (s.threads !== undefined) out.threads = s.threads;
         if (s.lagMaxMs !== undefined) out.lagMaxMs = s.lagMaxMs;
       }
       // Every dependency seen so far appears in every later second (open connections persist).

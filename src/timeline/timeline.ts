@@ -31,6 +31,9 @@ export interface SecondSummary {
   loads: Record<string, LoadSecond>;
   deps: Record<string, DepSecond>;
   rssBytes?: number;
+  /** The target's open file descriptors and threads at its last sample in this second. */
+  fds?: number;
+  threads?: number;
   lagMaxMs?: number;
 }
 

@@ -19,6 +19,9 @@ const samples: Record<keyof typeof checks, unknown> = {
   'steady-state': { errors: '< 1%' },
   alive: true,
   answered: { hung: '<= 1%' },
+  drift: { rss: '< 5MB/h' },
+  slo: { availability: '99.9%' },
+  capacity: { rate: '>= 300/s' },
 };
 
 describe.each(Object.entries(checks))('check %s', (key, check) => {
