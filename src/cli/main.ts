@@ -2,8 +2,8 @@
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { isCrumpleError } from '../errors.js';
-import { processIo, type Io } from './io.js';
+import { badInput, isCrumpleError } from '../errors.js';
+import { processIo, visible, type Io } from './io.js';
 import type { Register } from './register.js';
 import serve from './serve.js';
 import proxy from './proxy.js';
@@ -40,6 +40,7 @@ export async function main(args: readonly string[], io: Io): Promise<number> {
   const exit = { code: 0 };
   const program = buildProgram(io, exit);
   try {
+    versionAlone(args);
     await program.parseAsync([...args], { from: 'user' });
     return exit.code;
   } catch (e) {
@@ -48,13 +49,25 @@ export async function main(args: readonly string[], io: Io): Promise<number> {
       return e.exitCode === 0 ? 0 : 2;
     }
     if (isCrumpleError(e)) {
-      io.err(`crumple: ${e.message}\n`);
-      for (const d of e.details) io.err(`  ${d}\n`);
+      io.err(`crumple: ${visible(e.message)}\n`);
+      for (const d of e.details) io.err(`  ${visible(d)}\n`);
       return e.exitCode;
     }
-    io.err(`crumple: internal error (a bug; please report it)\n${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    io.err(`crumple: internal error (a bug; please report it)\n${visible(e instanceof Error ? e.stack ?? e.message : String(e))}\n`);
     return 2;
   }
+}
+
+/**
+ * commander prints the version as soon as it meets --version, whatever else was typed: an unknown
+ * flag next to it would exit 0. Before the command name, --version must stand alone.
+ */
+function versionAlone(args: readonly string[]): void {
+  const end = args.findIndex((a) => !a.startsWith('-'));
+  const top = end < 0 ? args : args.slice(0, end);
+  if (!top.some((a) => a === '--version' || a === '-V')) return;
+  const other = args.find((a) => a !== '--version' && a !== '-V');
+  if (other !== undefined) throw badInput(`--version takes no other arguments (got '${other}')`);
 }
 
 function isEntryPoint(): boolean {

@@ -1,5 +1,6 @@
 import type { Register } from './register.js';
 import { checkRunId, runFlags } from './run-options.js';
+import { visible } from './io.js';
 import { loadScenario } from '../scenario/load.js';
 import { scenarioToPlan } from '../scenario/plan.js';
 import { runPlan } from '../run.js';
@@ -49,7 +50,8 @@ const register: Register = (program, io, exit) => {
         allowHosts: opts.allowHost,
         signal: io.signal,
         allowInconclusive: opts.allowInconclusive === true,
-        ...(opts.quiet ? {} : { progress: (line: string) => say(`${line}\n`) }),
+        // Progress lines carry the target's own output (its last lines when it fails): made visible, never interpreted.
+        ...(opts.quiet ? {} : { progress: (line: string) => say(`${visible(line)}\n`) }),
       });
       if (opts.json) io.out(`${JSON.stringify(out.result, null, 2)}\n`);
       else io.out(renderTerminal(out.result, { color: opts.color !== false && io.isTTY, htmlPath: join(out.dir, 'report.html') }) + '\n');
