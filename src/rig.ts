@@ -85,12 +85,15 @@ export class Rig {
     // 2. The fault proxy, only when some dependency goes through it.
     if (plan.dependencies.some((d) => d.via === 'proxy')) {
       let apiUrl = opts.toxiproxy ?? plan.toxiproxy;
+      const external = Boolean(apiUrl);
       if (!apiUrl) {
         const server = await startProxyServer({ host: '127.0.0.1', port: 0 });
         stack.push('fault proxy', () => server.close());
         apiUrl = server.url;
       }
-      const nf = new NetworkFaults(apiUrl);
+      // An external Toxiproxy is guarded like any host, and what crumple changes there is marked with
+      // its pid so that the next run reclaims it if this one is killed (faults/owned.ts).
+      const nf = new NetworkFaults(apiUrl, { allowHosts: [...(plan.allowHosts ?? []), ...(opts.allowHosts ?? [])], note: opts.progress, mark: external });
       this.network = nf;
       stack.push('network faults', () => nf.rollback());
     }

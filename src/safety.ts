@@ -19,14 +19,15 @@ export function isLoopback(hostname: string): boolean {
 }
 
 /**
- * Refuses load against a host that is not loopback unless it was explicitly allowed
- * (--allow-host / allowHosts).
+ * Refuses traffic to a host that is not loopback unless it was explicitly allowed (--allow-host /
+ * allowHosts): load, target URLs, contract upstreams and the Toxiproxy API alike. `what` names the
+ * traffic in the message ("send load to", "reach Toxiproxy at").
  */
-export function assertHostAllowed(url: URL, allowHosts: readonly string[] = []): void {
+export function assertHostAllowed(url: URL, allowHosts: readonly string[] = [], what = 'send load to'): void {
   const h = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (isLoopback(h)) return;
   if (allowHosts.some((a) => a.replace(/^\[|\]$/g, '').toLowerCase() === h)) return;
-  throw new CrumpleError('HOST_NOT_ALLOWED', `refusing to send load to ${h}: not a loopback host (allow it with --allow-host ${h})`);
+  throw new CrumpleError('HOST_NOT_ALLOWED', `refusing to ${what} ${h}: not a loopback host (allow it with --allow-host ${h})`);
 }
 
 /** Resolves after ms, or at once when the signal aborts (never rejects). */

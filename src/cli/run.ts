@@ -7,6 +7,7 @@ import { runPlan } from '../run.js';
 import { exitCodeOf, renderTerminal } from '../report/index.js';
 import { join } from 'node:path';
 import { badInput } from '../errors.js';
+import { toxiproxyUrl } from '../faults/network.js';
 
 interface Opts {
   reports: string;
@@ -37,6 +38,7 @@ const register: Register = (program, io, exit) => {
     .option('--allow-inconclusive', 'exit 0 when no check failed even if some were inconclusive (could not judge)')
     .action(async (file: string, opts: Opts) => {
       checkRunId(opts.runId);
+      if (opts.toxiproxy !== undefined) toxiproxyUrl(opts.toxiproxy);
       const { scenario, file: path } = await loadScenario(file);
       // A run with nothing to judge would end "all checks passed" on any target, even one that is down.
       if (Object.keys(scenario.expect).length === 0) {
