@@ -4,6 +4,7 @@ import { realpathSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { badInput, isCrumpleError } from '../errors.js';
 import { processIo, visible, type Io } from './io.js';
+import { installSignalHandlers } from './signals.js';
 import type { Register } from './register.js';
 import serve from './serve.js';
 import proxy from './proxy.js';
@@ -80,17 +81,11 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(130); // second Ctrl-C: leave now
-    process.stderr.write(`\ncrumple: ${sig}, rolling back...\n`);
-    controller.abort(new Error(sig));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+/**
+ * Runs the CLI as the process: exit code set when done. `controller` is aborted by the signal
+ * handlers (cli/signals.ts), which bin.ts installs before this module is even loaded.
+ */
+export function runProcess(controller: AbortController): void {
   main(process.argv.slice(2), processIo(controller.signal)).then(
     (code) => {
       process.exitCode = code;
@@ -103,3 +98,6 @@ if (isEntryPoint()) {
     },
   );
 }
+
+// `node src/cli/main.ts` (development, tests); the installed bin is bin.ts, which catches a signal sooner.
+if (isEntryPoint()) runProcess(installSignalHandlers());
