@@ -47,8 +47,9 @@ export async function spawnTarget(opts: {
   let sup: ChildProcess;
   try {
     // Only PATH for the supervisor itself: the target's env (NODE_OPTIONS included) is for the target.
+    // CRUMPLE_SUPERVISOR_OF names its crumple, for `ps e` (and the kill tests).
     sup = spawn(process.execPath, ['-e', SUPERVISOR_SOURCE], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', CRUMPLE_SUPERVISOR_OF: String(process.pid) },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
