@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { parseDocument, type Document } from 'yaml';
+import { isAlias, isCollection, parseDocument, visit, type Document } from 'yaml';
 import { CrumpleError } from './errors.js';
 
 /** Loopback names and addresses: traffic there never leaves the machine. */
@@ -116,6 +116,12 @@ export function parseYamlLimited(text: string): { doc: Document; value: unknown;
     offset: e.pos[0],
     message: e.code === 'TAG_RESOLVE_FAILED' ? `${e.message.split('\n')[0]} (only YAML's standard tags are read)` : e.code === 'RESOURCE_EXHAUSTION' ? `nested too deeply (at most ${MAX_YAML_DEPTH} levels)` : e.message.split('\n')[0]!,
   }));
+  // A list or mapping as a key has no plain-object form (yaml would stringify it, with a warning).
+  visit(doc, {
+    Pair(_, pair) {
+      if (isCollection(pair.key) || isAlias(pair.key)) problems.push({ offset: pair.key.range?.[0] ?? 0, message: `a key must be a name, not ${isAlias(pair.key) ? 'an alias' : 'a list or mapping'}` });
+    },
+  });
   if (problems.length) return { problems };
   try {
     return { doc, value: doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }), problems: [] };

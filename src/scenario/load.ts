@@ -24,10 +24,16 @@ export function formatPath(path: readonly (string | number)[]): string {
   return out;
 }
 
-/** "file:3:5: phases[0].for: ..." */
+/** "file:3:5: phases[0].for: ..." — always one line: a key or value quoted from the file may hold newlines. */
 export function formatIssue(file: string | undefined, i: ScenarioIssue): string {
   const where = file ? `${file}${i.line ? `:${i.line}:${i.column ?? 1}` : ''}: ` : '';
-  return `${where}${i.path ? `${i.path}: ` : ''}${i.message}`;
+  return `${where}${i.path ? `${oneLine(i.path)}: ` : ''}${oneLine(i.message)}`;
+}
+
+/** Newlines shown as \n, and a quoted key or value cut at 200 characters. */
+function oneLine(s: string): string {
+  const flat = s.replace(/\r?\n/g, '\\n');
+  return flat.length > 200 ? `${flat.slice(0, 199)}…` : flat;
 }
 
 /** How a file is read: `gameDay` lets phases be left out (`crumple gameday`). */
