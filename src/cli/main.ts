@@ -24,15 +24,18 @@ import note from './note.js';
 
 const commands: Register[] = [run, exploreCmd, validate, init, gameday, fault, note, serve, standin, proxy, toxic, load, dogpile, report, contract];
 
+/** commander's own messages quote what was typed ("unknown command '…'"): shown with controls made visible. */
+const output = (io: Io) => ({ writeOut: (s: string) => io.out(s), writeErr: (s: string) => io.err(visible(s)) });
+
 export function buildProgram(io: Io, exit: { code: number }): Command {
   const program = new Command('crumple')
     .description('Chaos and fault injection for a service: misbehaving stand-ins, a fault proxy, load and verdicts')
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .configureOutput(output(io))
     .showSuggestionAfterError(true);
   for (const register of commands) register(program, io, exit);
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput(output(io));
   return program;
 }
 
