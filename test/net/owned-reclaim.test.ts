@@ -50,7 +50,7 @@ describe('what a killed crumple left on a Toxiproxy is reclaimed, never someone 
     ]);
     const notes: string[] = [];
     const f = new NetworkFaults(url, { note: (l) => notes.push(l) });
-    onCleanup(() => f.rollback());
+    onCleanup(async () => void (await f.rollback()));
     await f.ensureProxy('crumple-inventory', `127.0.0.1:${now.port}`);
     expect(notes.join('\n')).toMatch(new RegExp(`reclaimed proxy 'crumple-inventory' at .* left by crumple pid ${pid} \\(no longer running\\)`));
     const p = (await proxies(url))['crumple-inventory']!;

@@ -161,7 +161,7 @@ describe('lag sampler', () => {
     const b = structuredClone(resp(T0 + 2, 'checkout', 1));
     r.record(a);
     r.record(b);
-    const [x, y] = r.timeline().events as { load: string }[];
+    const [x, y] = r.timeline().events as unknown as { load: string }[];
     expect(x!.load).toBe('checkout');
     expect(y!.load).toBe('checkout');
   });
