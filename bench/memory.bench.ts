@@ -39,6 +39,8 @@ load:
   checkout: { shape: steady, path: /checkout, rate: ${rate}/s, connections: 64 }
 phases:
   - { name: sustained, for: ${Math.round(minutes * 60)}s }
+expect:
+  survives: true
 `;
 
 /** Least-squares slope of y over x. */

@@ -21,7 +21,7 @@ const dir = mkdtempSync(join(tmpdir(), 'crumple-fuzz-cli-'));
 beforeAll(async () => {
   proxy = await startProxyServer({ host: '127.0.0.1', port: 0 });
   writeFileSync(join(dir, 'bad.yaml'), 'name: x\nphases: []\n');
-  writeFileSync(join(dir, 'ok.yaml'), 'name: ok\ntarget: { url: "http://127.0.0.1:9" }\nphases: [{ name: a, for: 1s }]\n');
+  writeFileSync(join(dir, 'ok.yaml'), 'name: ok\ntarget: { url: "http://127.0.0.1:9" }\nphases: [{ name: a, for: 1s }]\nexpect: { survives: true }\n');
   process.env.TOXIPROXY_URL = proxy.url;
   process.env.CRUMPLE_CONTROL = 'http://127.0.0.1:9';
 });

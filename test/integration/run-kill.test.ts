@@ -64,6 +64,8 @@ load:
 phases:
   - { name: baseline, for: 1s }
   - { name: slow network, for: 60s, faults: [{ dependency: inventory, toxic: latency, latency: 300 }] }
+expect:
+  survives: true
 `,
   );
   return file;

@@ -124,7 +124,7 @@ describe('the allow-host guard covers the Toxiproxy API', () => {
   it('crumple run refuses --toxiproxy ftp://… as a flag, and a non-loopback toxiproxy (flag or file) without --allow-host', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'crumple-guard-'));
     onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-    const body = (tp: string) => `name: guard\n${tp}target: { url: "http://127.0.0.1:9" }\ndependencies: { inventory: {} }\nphases: [{ name: a, for: 1s }]\n`;
+    const body = (tp: string) => `name: guard\n${tp}target: { url: "http://127.0.0.1:9" }\ndependencies: { inventory: {} }\nphases: [{ name: a, for: 1s }]\nexpect: { survives: true }\n`;
     writeFileSync(join(dir, 'flag.yaml'), body(''));
     writeFileSync(join(dir, 'file.yaml'), body('toxiproxy: http://10.9.9.9:8474\n'));
     const ftp = await cli(['run', join(dir, 'flag.yaml'), '--toxiproxy', 'ftp://127.0.0.1:8474', '--reports', dir]);
