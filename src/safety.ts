@@ -84,12 +84,12 @@ export async function readBoundedText(file: string, opts: { maxBytes: number; wh
 }
 
 function kindOf(st: Stats): string {
-  if (st.isDirectory()) return 'a directory';
-  if (st.isFIFO()) return 'a FIFO';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isSocket()) return 'a socket';
-  return 'not a file';
+  if (st.isDirectory()) return 'it is a directory';
+  if (st.isFIFO()) return 'it is a FIFO';
+  if (st.isCharacterDevice()) return 'it is a character device';
+  if (st.isBlockDevice()) return 'it is a block device';
+  if (st.isSocket()) return 'it is a socket';
+  return 'it is not a file';
 }
 
 /** Deepest nesting a hand-written input needs (a scenario is about 6 levels deep). */

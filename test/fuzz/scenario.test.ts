@@ -184,9 +184,9 @@ describe('fuzz: crumple validate on generated scenario files', () => {
     mkdirSync(join(dir, 'adir.yaml'));
     const zero = await check(link, '/dev/zero');
     expect(zero.code).toBe(2);
-    expect(zero.stderr).toMatch(/is not a regular file \(a character device\)/);
+    expect(zero.stderr).toMatch(/is not a regular file \(it is a character device\)/);
     const d = await check(join(dir, 'adir.yaml'), 'a directory');
-    expect(d.stderr).toMatch(/is not a regular file \(a directory\)/);
+    expect(d.stderr).toMatch(/is not a regular file \(it is a directory\)/);
   });
 
   it.each(scenarioCorpus)('past find: $name', async ({ name, text, expect: want }) => {
