@@ -7,10 +7,9 @@
  * Behaviour names and params are checked against the tables here, so a bad file fails before
  * anything listens, with every issue and its field path.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { parse as parseYaml } from 'yaml';
 import { CrumpleError } from '../src/errors.js';
+import { linePos, parseYamlLimited, readBoundedText } from '../src/safety.js';
 import { contractSchema } from './contract.js';
 import { getBehaviour } from './behaviours/index.js';
 import { getWsBehaviour } from './ws/index.js';
@@ -51,12 +50,14 @@ export const serveConfigSchema = z.strictObject({
 export type ServeConfig = z.output<typeof serveConfigSchema>;
 
 export function parseServeConfig(text: string, file: string): ServeConfig {
-  let raw: unknown;
-  try {
-    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (e) {
-    throw new CrumpleError('BAD_INPUT', `${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'} (${(e as Error).message.split('\n')[0]})`);
+  // JSON is YAML: one parser with one set of limits (depth, aliases, tags) for both.
+  const parsed = parseYamlLimited(text);
+  if (!('doc' in parsed) || parsed.problems.length) {
+    const p = parsed.problems[0]!;
+    const at = linePos(text, p.offset);
+    throw new CrumpleError('BAD_INPUT', `${file}: not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'} (line ${at.line}, column ${at.col}: ${p.message})`);
   }
+  const raw = parsed.value;
   const r = serveConfigSchema.safeParse(raw);
   if (!r.success) {
     const lines = zodLines(r.error, '');
@@ -65,12 +66,9 @@ export function parseServeConfig(text: string, file: string): ServeConfig {
   return r.data;
 }
 
+/** A config names stand-ins and their contracts: a page, like a scenario. */
+export const MAX_CONFIG_BYTES = 1_000_000;
+
 export async function loadServeConfig(file: string): Promise<ServeConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new CrumpleError('NOT_FOUND', `config: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return parseServeConfig(text, file);
+  return parseServeConfig(await readBoundedText(file, { maxBytes: MAX_CONFIG_BYTES, what: 'config file' }), file);
 }

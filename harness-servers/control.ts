@@ -195,15 +195,28 @@ export async function startControlApi(
       send(res, 401, { error: 'authorization: missing or wrong bearer token' });
       return;
     }
+    // A body the route did not read (a GET with one, a 405) is drained first: answering with it
+    // still unread made node close the connection under the client before it saw the answer.
+    const answer = (status: number, body: unknown) => {
+      if (req.complete) return send(res, status, body);
+      req.once('end', () => send(res, status, body));
+      req.resume();
+    };
     route(req, url, parts).then(
-      ([status, body]) => send(res, status, body),
+      ([status, body]) => answer(status, body),
       (e: unknown) => {
-        if (e instanceof HttpError) send(res, e.status, { error: e.message, ...e.extra });
-        else send(res, 500, { error: `internal: ${e instanceof Error ? e.message : String(e)}` });
+        if (e instanceof HttpError) answer(e.status, { error: e.message, ...e.extra });
+        else answer(500, { error: `internal: ${e instanceof Error ? e.message : String(e)}` });
       },
     );
   });
-  server.on('clientError', (_e, socket) => socket.destroy());
+  // Bytes that are not HTTP get a 400 where the socket can still take one. Data after a request that
+  // said `Connection: close` (a GET with a body and no length) is ignored: that request's answer is in flight.
+  server.on('clientError', (e: NodeJS.ErrnoException, socket) => {
+    if (e.code === 'HPE_CLOSED_CONNECTION') return;
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -78,6 +78,8 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
   let proc: TargetProcess | undefined;
 
   try {
+    // A Ctrl-C before anything started (even in the first millisecond) still ends in a report.
+    if (abort.signal.aborted) throw new CrumpleError('INTERRUPTED', `interrupted before the run started (${describeError(abort.signal.reason ?? 'signal')})`);
     // 1-3. Stand-ins, proxy links and the target (src/rig.ts), all on the rollback stack.
     await rig.start();
     proc = rig.target;

@@ -3,7 +3,7 @@ import type { Register } from './register.js';
 import type { Io } from './io.js';
 import { badInput } from '../errors.js';
 import { parseDuration, parseRate } from '../units.js';
-import { parseBaseUrl, startLoad, type LoadSummary } from '../load/index.js';
+import { loadShapes, parseBaseUrl, startLoad, type LoadSummary } from '../load/index.js';
 import { formatLoadSummary } from '../load/format.js';
 import type { TimelineEvent } from '../timeline/events.js';
 
@@ -51,8 +51,31 @@ export function requestOptions(cmd: Command): Command {
     .option('--json', 'print one JSON object (the LoadSummary) instead of text');
 }
 
+/** The flag a load entry's field came from: stepFor → --step-for, limits.p99 → --limit-p99, findLimit.upTo → --find-limit. */
+function flagOf(path: readonly PropertyKey[]): string {
+  const [a, b] = path.map(String);
+  if (a === 'n') return '-n';
+  if (a === 'path') return 'the URL';
+  if (a === 'headers') return '--header';
+  if (a === 'limits' && b) return `--limit-${b}`;
+  if (a === 'findLimit') return '--find-limit';
+  return `--${(a ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/**
+ * Checks the entry the flags make with its shape's own schema first, so a value out of range is
+ * told by its flag (`--duration: ...`), not by the entry's field path.
+ */
+function checkEntry(entry: { shape: string } & Record<string, unknown>): void {
+  const { shape, ...rest } = entry;
+  const r = (loadShapes[shape]?.spec as { safeParse?: (v: unknown) => { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } } } | undefined)?.safeParse?.(rest);
+  const issue = r && !r.success ? r.error?.issues[0] : undefined;
+  if (issue) throw badInput(`${flagOf(issue.path)}: ${issue.message}`);
+}
+
 /** Runs a load with a progress line on a terminal, then prints the summary. */
 export async function runWithProgress(io: Io, name: string, entry: { shape: string } & Record<string, unknown>, base: string, allowHosts: string[], json: boolean): Promise<LoadSummary> {
+  checkEntry(entry);
   let requests = 0;
   let errors = 0;
   const t0 = Date.now();

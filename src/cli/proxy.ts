@@ -1,5 +1,5 @@
 import type { Register } from './register.js';
-import { isLoopback } from '../safety.js';
+import { isLoopback, readBoundedText } from '../safety.js';
 import { CrumpleError, badInput } from '../errors.js';
 import { startProxyServer } from '../proxy/server.js';
 
@@ -23,9 +23,9 @@ const register: Register = (program, io) => {
       }
       let config: unknown;
       if (opts.config) {
-        const { readFile } = await import('node:fs/promises');
+        const text = await readBoundedText(opts.config, { maxBytes: 1_000_000, what: '--config' });
         try {
-          config = JSON.parse(await readFile(opts.config, 'utf8'));
+          config = JSON.parse(text);
         } catch (e) {
           throw badInput(`--config ${opts.config}: ${(e as Error).message}`);
         }

@@ -1,5 +1,6 @@
 import type { Register } from './register.js';
 import { checkRunId, runFlags } from './run-options.js';
+import { visible } from './io.js';
 import { loadScenario } from '../scenario/load.js';
 import { scenarioToPlan } from '../scenario/plan.js';
 import { runPlan } from '../run.js';
@@ -11,6 +12,7 @@ import { artilleryLoads, ENGINE_START_MS, ENGINE_FINISH_MS } from '../export/eng
 import { parseDuration } from '../units.js';
 import { MAX_RUN_MS } from '../scenario/defaults.js';
 import type { Scenario } from '../scenario/schema.js';
+import { toxiproxyUrl } from '../faults/network.js';
 
 interface Opts {
   reports: string;
@@ -51,6 +53,7 @@ const register: Register = (program, io, exit) => {
     .option('--soak <duration>', 'repeat the phases as cycles for this long (a soak, e.g. 2h): the same as repeat: { for: ... }')
     .action(async (file: string, opts: Opts) => {
       checkRunId(opts.runId);
+      if (opts.toxiproxy !== undefined) toxiproxyUrl(opts.toxiproxy);
       const loaded = await loadScenario(file);
       const path = loaded.file;
       const scenario = opts.soak === undefined ? loaded.scenario : soaked(loaded.scenario, opts.soak);
@@ -82,7 +85,8 @@ const register: Register = (program, io, exit) => {
         allowHosts: opts.allowHost,
         signal: io.signal,
         allowInconclusive: opts.allowInconclusive === true,
-        ...(opts.quiet ? {} : { progress: (line: string) => say(`${line}\n`) }),
+        // Progress lines carry the target's own output (its last lines when it fails): made visible, never interpreted.
+        ...(opts.quiet ? {} : { progress: (line: string) => say(`${visible(line)}\n`) }),
       });
       if (opts.json) io.out(`${JSON.stringify(out.result, null, 2)}\n`);
       else io.out(renderTerminal(out.result, { color: opts.color !== false && io.isTTY, htmlPath: join(out.dir, 'report.html') }) + '\n');

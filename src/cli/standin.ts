@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Register } from './register.js';
+import { visible } from './io.js';
 import { isLoopback, sleep } from '../safety.js';
 import { CrumpleError, badInput, describeError } from '../errors.js';
 import { formatMs, parseDuration } from '../units.js';
@@ -70,7 +71,9 @@ async function call(o: Common, method: string, path: string, body?: unknown): Pr
       signal: AbortSignal.timeout(10_000),
     });
   } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
+    // fetch says only "fetch failed"; the reason is its cause (ECONNREFUSED, or "bad port" for ports fetch blocks).
+    const c = (e as { cause?: { code?: string; message?: string } }).cause;
+    const cause = c?.code ?? c?.message ?? (e as Error).message;
     throw new CrumpleError('HARNESS_FAILED', `cannot reach the control API at ${base.origin} (${cause}); is \`crumple serve\` running?`);
   }
   const text = await res.text();
@@ -167,7 +170,7 @@ const register: Register = (program, io, exit) => {
       .option('--allow-host', 'allow a non-loopback control URL')
       .option('--json', 'print the control API\'s JSON')
       .exitOverride()
-      .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+      .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(visible(s)) });
 
   common(standin.command('list').description('every stand-in with its port and behaviour')).action(async (o: Common) => {
     const rows = (await call(o, 'GET', '/standins')) as Row[];

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import type { Register } from './register.js';
-import { isLoopback, sleep } from '../safety.js';
+import { assertHostAllowed, isLoopback, sleep } from '../safety.js';
 import type { Io } from './io.js';
 import { CrumpleError, badInput, describeError } from '../errors.js';
 import { parseDuration, formatMs } from '../units.js';
-import { NetworkFaults } from '../faults/network.js';
+import { NetworkFaults, toxiproxyUrl } from '../faults/network.js';
+import { liveChanges } from '../faults/owned.js';
 import { describeFault, faultBodySchema, type ToxicSpec } from '../faults/fault.js';
 import { getToxic, visibleToxicTypes } from '../proxy/toxics/index.js';
 
@@ -38,7 +39,7 @@ const register: Register = (program, io, exit) => {
       .option('--for <duration>', `how long the fault stays (default ${formatMs(DEFAULT_FOR_MS)}, at most ${formatMs(MAX_FOR_MS)})`, '60s')
       .option('--upstream <host:port>', 'create the proxy (deleted afterwards) if it does not exist')
       .option('--listen <host:port>', 'listen address for a proxy created with --upstream', '127.0.0.1:0')
-      .option('--allow-host', 'allow a non-loopback --upstream');
+      .option('--allow-host', 'allow a non-loopback --upstream or --toxiproxy');
 
   common(
     toxic
@@ -52,7 +53,7 @@ const register: Register = (program, io, exit) => {
   ).action(async (proxy: string, opts: Common & { type: string; attr: string[]; stream: string; toxicity: string; name?: string }) => {
     const forMs = duration(opts.for);
     const request = toxicRequest(opts);
-    const faults = new NetworkFaults(url(opts.toxiproxy));
+    const faults = networkFaults(io, opts);
     await withRollback(io, exit, faults, async () => {
       await prepare(io, faults, proxy, opts);
       const name = await faults.addToxic(proxy, request);
@@ -67,7 +68,7 @@ const register: Register = (program, io, exit) => {
       .description('disable a proxy (connections refused, open ones dropped) for --for, then re-enable it'),
   ).action(async (proxy: string, opts: Common) => {
     const forMs = duration(opts.for);
-    const faults = new NetworkFaults(url(opts.toxiproxy));
+    const faults = networkFaults(io, opts);
     await withRollback(io, exit, faults, async () => {
       await prepare(io, faults, proxy, opts);
       await faults.setEnabled(proxy, false);
@@ -80,9 +81,10 @@ const register: Register = (program, io, exit) => {
     .command('list')
     .description('list proxies and their toxics')
     .option('--toxiproxy <url>', 'Toxiproxy API; env TOXIPROXY_URL', defaultUrl())
+    .option('--allow-host', 'allow a non-loopback --toxiproxy')
     .option('--json', 'print the raw JSON')
-    .action(async (opts: { toxiproxy: string; json?: boolean }) => {
-      const base = url(opts.toxiproxy);
+    .action(async (opts: { toxiproxy: string; json?: boolean; allowHost?: boolean }) => {
+      const base = guardedUrl(opts);
       const all = await reach(base, async () => {
         const res = await fetch(`${base}/proxies`);
         if (!res.ok) throw new Error(`status ${res.status}`);
@@ -106,10 +108,23 @@ const register: Register = (program, io, exit) => {
 
   toxic
     .command('reset')
-    .description('remove EVERY toxic and re-enable every proxy on the server (not only crumple\'s)')
+    .description('remove EVERY toxic and re-enable every proxy on the server (not only crumple\'s); with --mine, only what crumples no longer running left there')
     .option('--toxiproxy <url>', 'Toxiproxy API; env TOXIPROXY_URL', defaultUrl())
-    .action(async (opts: { toxiproxy: string }) => {
-      const base = url(opts.toxiproxy);
+    .option('--mine', 'undo only what crumple processes on this machine that are no longer running (killed) created or changed there')
+    .option('--allow-host', 'allow a non-loopback --toxiproxy')
+    .action(async (opts: { toxiproxy: string; mine?: boolean; allowHost?: boolean }) => {
+      const base = guardedUrl(opts);
+      if (opts.mine) {
+        const lines: string[] = [];
+        const faults = new NetworkFaults(base, { allowHosts: opts.allowHost ? [new URL(base).hostname] : [], note: (l) => lines.push(l) });
+        await faults.reclaimStale();
+        for (const l of lines) io.out(`${l}\n`);
+        const live = liveChanges(base);
+        for (const { pid, change } of live) io.out(`kept ${change.kind === 'toxic' ? `toxic '${change.toxic}' on ` : ''}proxy '${change.proxy}': crumple pid ${pid} is still running\n`);
+        if (!lines.length) io.out(`nothing stale at ${base}${live.length ? '' : ' (no crumple left anything there)'}\n`);
+        if (lines.some((l) => l.startsWith('could not'))) exit.code = 2;
+        return;
+      }
       await reach(base, () => new Toxiproxy(base).reset());
       io.out(`reset ${base}: every toxic removed, every proxy enabled\n`);
     });
@@ -140,15 +155,16 @@ function duration(v: string): number {
   return ms;
 }
 
-function url(v: string): string {
-  let u: URL;
-  try {
-    u = new URL(v);
-  } catch {
-    throw badInput(`--toxiproxy: '${v}' is not a URL (e.g. http://127.0.0.1:8474)`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw badInput(`--toxiproxy: '${v}' must be an http(s) URL`);
-  return v.replace(/\/+$/, '');
+/** --toxiproxy checked (an http(s) URL) and guarded (loopback unless --allow-host). */
+function guardedUrl(opts: { toxiproxy: string; allowHost?: boolean }): string {
+  const base = toxiproxyUrl(opts.toxiproxy);
+  assertHostAllowed(new URL(base), opts.allowHost ? [new URL(base).hostname] : [], 'reach Toxiproxy at');
+  return base;
+}
+
+function networkFaults(io: Io, opts: Common): NetworkFaults {
+  const base = guardedUrl(opts);
+  return new NetworkFaults(base, { allowHosts: opts.allowHost ? [new URL(base).hostname] : [], note: (l) => io.err(`${l}\n`) });
 }
 
 /** The flags as a written toxic fault, parsed by the one fault schema; issues name the flag. */

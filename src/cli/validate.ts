@@ -1,5 +1,6 @@
 import type { Register } from './register.js';
-import { isCrumpleError } from '../errors.js';
+import { visible } from './io.js';
+import { badInput, isCrumpleError } from '../errors.js';
 import { loadScenario } from '../scenario/load.js';
 import { cycleCount, runDurationMs, type Scenario } from '../scenario/schema.js';
 import { scenarioJsonSchema } from '../scenario/json-schema.js';
@@ -22,6 +23,7 @@ const register: Register = (program, io, exit) => {
     .option('--schema', 'print the JSON Schema of scenario files (for editors) and exit')
     .action(async (files: string[], opts: { json?: boolean; schema?: boolean }) => {
       if (opts.schema) {
+        if (files.length) throw badInput(`--schema prints the JSON Schema and takes no files (got '${files[0]}'); validate files without --schema`);
         io.out(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
         return;
       }
@@ -37,15 +39,15 @@ const register: Register = (program, io, exit) => {
           results.push({ file, ok: true, name: scenario.name, issues: [] });
           if (!opts.json) {
             const n = Object.keys(scenario.expect).length;
-            io.out(`ok    ${file}: '${scenario.name}' — ${scenario.phases.length} phase${scenario.phases.length === 1 ? '' : 's'}${cyclesText(scenario)}, ${formatMs(runDurationMs(scenario))}, ${n} expectation${n === 1 ? '' : 's'}\n`);
+            io.out(visible(`ok    ${file}: '${scenario.name}' — ${scenario.phases.length} phase${scenario.phases.length === 1 ? '' : 's'}${cyclesText(scenario)}, ${formatMs(runDurationMs(scenario))}, ${n} expectation${n === 1 ? '' : 's'}`) + '\n');
           }
         } catch (e) {
           if (!isCrumpleError(e)) throw e;
           const issues = e.details.length ? [...e.details] : [e.message];
           results.push({ file, ok: false, issues });
           if (!opts.json) {
-            io.err(`FAIL  ${e.message}\n`);
-            for (const i of e.details) io.err(`  ${i}\n`);
+            io.err(`FAIL  ${visible(e.message)}\n`);
+            for (const i of e.details) io.err(`  ${visible(i)}\n`);
           }
         }
       }

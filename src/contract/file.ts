@@ -3,12 +3,13 @@
  * by `verify`, and written by `record`. YAML or JSON (by extension when writing; JSON is YAML when
  * reading). Every failure is one CrumpleError line naming the file.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 import { contractFileObjectSchema, contractSchema, type ContractFile, type ContractPair } from '../../harness-servers/contract.js';
 import { CrumpleError, describeError } from '../errors.js';
+import { linePos, parseYamlLimited, readBoundedText } from '../safety.js';
 
 /** Largest contract file read (record's --max-bytes is capped below this). */
 export const MAX_CONTRACT_FILE_BYTES = 16 * 1024 * 1024;
@@ -25,12 +26,13 @@ function issueLines(err: z.ZodError): string[] {
 
 /** Parses a contract file's text: a list of pairs, or `{ recorded?, contract: [...] }`. */
 export function parseContractText(text: string, file: string): LoadedContract {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text, { maxAliasCount: 100 });
-  } catch (e) {
-    throw new CrumpleError('BAD_INPUT', `${file}: not valid YAML or JSON (${describeError(e).split('\n')[0]})`);
+  const parsed = parseYamlLimited(text);
+  if (!('doc' in parsed) || parsed.problems.length) {
+    const p = parsed.problems[0]!;
+    const at = linePos(text, p.offset);
+    throw new CrumpleError('BAD_INPUT', `${file}: not valid YAML or JSON (line ${at.line}, column ${at.col}: ${p.message})`);
   }
+  const raw = parsed.value;
   if (raw === null || raw === undefined) throw new CrumpleError('BAD_INPUT', `${file}: the contract file is empty`);
   // Parse with the branch the file chose, so messages name its own fields (not a union's).
   const r = Array.isArray(raw) ? contractSchema.safeParse(raw) : contractFileObjectSchema.safeParse(raw);
@@ -45,16 +47,7 @@ export function parseContractText(text: string, file: string): LoadedContract {
 }
 
 export async function readContractFile(file: string): Promise<LoadedContract> {
-  let buf: Buffer;
-  try {
-    buf = await readFile(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CrumpleError('NOT_FOUND', `contract file '${file}' does not exist`);
-    throw new CrumpleError('BAD_INPUT', `cannot read contract file '${file}': ${code === 'EISDIR' ? 'it is a directory' : describeError(e)}`);
-  }
-  if (buf.length > MAX_CONTRACT_FILE_BYTES) throw new CrumpleError('BAD_INPUT', `${file}: ${buf.length} bytes; a contract file is at most ${MAX_CONTRACT_FILE_BYTES}`);
-  return parseContractText(buf.toString('utf8'), file);
+  return parseContractText(await readBoundedText(file, { maxBytes: MAX_CONTRACT_FILE_BYTES, what: 'contract file' }), file);
 }
 
 /** The file's text: YAML with a comment header, or JSON when the name ends in .json. */

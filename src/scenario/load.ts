@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { CrumpleError, describeError } from '../errors.js';
+import { isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { CrumpleError } from '../errors.js';
+import { linePos, parseYamlLimited, readBoundedText } from '../safety.js';
 import { gameDayScenarioSchema, scenarioSchema, splitIssue, type Scenario } from './schema.js';
 import { loadScenarioContracts } from '../contract/file.js';
 
@@ -24,10 +24,16 @@ export function formatPath(path: readonly (string | number)[]): string {
   return out;
 }
 
-/** "file:3:5: phases[0].for: ..." */
+/** "file:3:5: phases[0].for: ..." — always one line: a key or value quoted from the file may hold newlines. */
 export function formatIssue(file: string | undefined, i: ScenarioIssue): string {
   const where = file ? `${file}${i.line ? `:${i.line}:${i.column ?? 1}` : ''}: ` : '';
-  return `${where}${i.path ? `${i.path}: ` : ''}${i.message}`;
+  return `${where}${i.path ? `${oneLine(i.path)}: ` : ''}${oneLine(i.message)}`;
+}
+
+/** Newlines shown as \n, and a quoted key or value cut at 200 characters. */
+function oneLine(s: string): string {
+  const flat = s.replace(/\r?\n/g, '\\n');
+  return flat.length > 200 ? `${flat.slice(0, 199)}…` : flat;
 }
 
 /** How a file is read: `gameDay` lets phases be left out (`crumple gameday`). */
@@ -86,26 +92,26 @@ export function parseScenarioText(text: string, file: string): Scenario {
 
 /** parseScenarioText, also giving the object as written (what explore/ rewrites into trials). */
 export function parseScenarioSource(text: string, file: string, as: ReadAs = {}): { scenario: Scenario; written: Record<string, unknown> } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length) {
+  const parsed = parseYamlLimited(text);
+  if (!('doc' in parsed) || parsed.problems.length) {
     throw invalid(
       file,
-      doc.errors.map((e) => {
-        const pos = lineCounter.linePos(e.pos[0]);
-        return { path: '', message: e.message.split('\n')[0]!, line: pos.line, column: pos.col };
+      parsed.problems.map((e) => {
+        const pos = linePos(text, e.offset);
+        return { path: '', message: e.message, line: pos.line, column: pos.col };
       }),
     );
   }
-  const obj: unknown = doc.toJS({ maxAliasCount: 100 });
+  const { doc, value: obj } = parsed;
   if (obj === null || obj === undefined) throw invalid(file, [{ path: '', message: 'the file is empty (run `crumple init` for a starter scenario)' }]);
+  if (typeof obj !== 'object' || Array.isArray(obj)) throw invalid(file, [{ path: '', message: `a scenario is a mapping of fields (name, target, phases...), not ${Array.isArray(obj) ? 'a list' : `a ${typeof obj}`}` }]);
   const { scenario, issues } = scenarioIssues(obj, as);
   if (scenario) return { scenario, written: obj as Record<string, unknown> };
   throw invalid(
     file,
     issues.map((i) => {
       const node = locate(doc, i.path);
-      const pos = node?.range ? lineCounter.linePos(node.range[0]) : undefined;
+      const pos = node?.range ? linePos(text, node.range[0]) : undefined;
       return { path: formatPath(i.path), message: i.message, ...(pos ? { line: pos.line, column: pos.col } : {}) };
     }),
   );
@@ -114,19 +120,9 @@ export function parseScenarioSource(text: string, file: string, as: ReadAs = {})
 /** Largest scenario file read: a scenario is a page, not a data set. */
 export const MAX_SCENARIO_BYTES = 1_000_000;
 
-/** Reads and validates a scenario file. */
+/** Reads and validates a scenario file (a regular file of at most MAX_SCENARIO_BYTES, checked before reading). */
 export async function loadScenario(file: string, as: ReadAs = {}): Promise<{ scenario: Scenario; file: string; written: Record<string, unknown> }> {
-  let text: string;
-  try {
-    const buf = await readFile(file);
-    if (buf.length > MAX_SCENARIO_BYTES) throw new CrumpleError('SCENARIO_INVALID', `${file}: ${buf.length} bytes; a scenario file is at most ${MAX_SCENARIO_BYTES}`);
-    text = buf.toString('utf8');
-  } catch (e) {
-    if (e instanceof CrumpleError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CrumpleError('NOT_FOUND', `scenario file '${file}' does not exist`);
-    throw new CrumpleError('BAD_INPUT', `cannot read scenario file '${file}': ${describeError(e)}`);
-  }
+  const text = await readBoundedText(file, { maxBytes: MAX_SCENARIO_BYTES, what: 'scenario file' });
   const { scenario, written } = parseScenarioSource(text, file, as);
   return { scenario: await loadScenarioContracts(scenario, file), written, file };
 }

@@ -4,7 +4,8 @@ import { unknownName } from './suggest.js';
  * References in target command/env/url: ${deps.<name>.url|host|port}, ${target.port|url|host}, ${env.X}.
  * `$${` writes a literal `${`.
  */
-const REF = /\$?\$\{([^}]*)\}/g;
+// The closing brace is optional in the pattern so that an unterminated `${target.port` is found, not passed on.
+const REF = /\$?\$\{([^}]*)(\})?/g;
 
 export interface Addresses {
   target: { port: number; host?: string; url?: string };
@@ -19,8 +20,12 @@ const TARGET_FIELDS = ['port', 'url', 'host'] as const;
  * not thrown, so one pass reports them all.
  */
 export function substitute(text: string, lookup: (ref: string) => string | { error: string }, errors: string[]): string {
-  return text.replace(REF, (whole, ref: string) => {
+  return text.replace(REF, (whole, ref: string, close: string | undefined) => {
     if (whole.startsWith('$$')) return whole.slice(1);
+    if (close === undefined) {
+      errors.push(`'\${${ref.length > 40 ? `${ref.slice(0, 40)}…` : ref}' is not closed: write \${...} (or $\${ for a literal \${)`);
+      return whole;
+    }
     const v = lookup(ref.trim());
     if (typeof v === 'string') return v;
     errors.push(v.error);

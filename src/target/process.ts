@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { CrumpleError } from '../errors.js';
+import { CrumpleError, describeError } from '../errors.js';
+import { SUPERVISOR_SOURCE } from './supervisor.js';
 import { monotonicMs } from '../timeline/clock.js';
 import type { EventSink } from '../timeline/events.js';
 
@@ -22,63 +25,110 @@ const TAIL_BYTES = 4096;
 /**
  * Starts the target's command in its own process group (so its children die with it), with stdout and
  * stderr written to the run folder. `exec` replaces the shell so the pid we sample is the target's.
+ * A supervisor process stands between crumple and the group (target/supervisor.ts): if crumple dies,
+ * even by SIGKILL, the supervisor ends the group. Resolves once the target runs; a command that cannot
+ * be started at all (a missing cwd, no /bin/sh) is a TARGET_FAILED at once, not a readiness timeout.
  */
-export function spawnTarget(opts: {
+export async function spawnTarget(opts: {
   command: string;
   cwd?: string;
   env: Record<string, string>;
   logDir: string;
   sink: EventSink;
-}): TargetProcess {
+  /** What the supervisor allows between SIGTERM and SIGKILL when crumple is gone (default 3 s). */
+  graceMs?: number;
+}): Promise<TargetProcess> {
+  if (opts.cwd !== undefined) {
+    const st = await stat(opts.cwd).catch(() => undefined);
+    if (!st?.isDirectory()) throw new CrumpleError('TARGET_FAILED', `could not start target '${opts.command}': its cwd '${opts.cwd}' ${st ? 'is not a directory' : 'does not exist'}`);
+  }
   const out = createWriteStream(join(opts.logDir, 'target.stdout.log'));
   const err = createWriteStream(join(opts.logDir, 'target.stderr.log'));
-  let child: ChildProcess;
+  let sup: ChildProcess;
   try {
-    child = spawn('/bin/sh', ['-c', `exec ${opts.command}`], {
-      cwd: opts.cwd,
-      env: { ...process.env, ...opts.env },
-      detached: true, // own process group: kill(-pid) reaches everything it started
-      stdio: ['ignore', 'pipe', 'pipe'],
+    // Only PATH for the supervisor itself: the target's env (NODE_OPTIONS included) is for the target.
+    // CRUMPLE_SUPERVISOR_OF names its crumple, for `ps e` (and the kill tests).
+    sup = spawn(process.execPath, ['-e', SUPERVISOR_SOURCE], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', CRUMPLE_SUPERVISOR_OF: String(process.pid) },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
   } catch (e) {
-    throw new CrumpleError('TARGET_FAILED', `could not start target '${opts.command}': ${(e as Error).message}`);
+    out.end();
+    err.end();
+    throw new CrumpleError('TARGET_FAILED', `could not start target '${opts.command}': ${describeError(e)}`);
   }
+  sup.unref();
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString('utf8')).slice(-TAIL_BYTES);
   };
-  pipe(child.stdout!, out, keep);
-  pipe(child.stderr!, err, keep);
+  pipe(sup.stdout!, out, keep);
+  pipe(sup.stderr!, err, keep);
+  const ctl = sup.stdio[3] as Socket;
+  ctl.write(`${JSON.stringify({ command: opts.command, cwd: opts.cwd, env: { ...process.env, ...opts.env }, graceMs: opts.graceMs ?? 3000 })}\n`);
 
   let stopping = false;
-  let running = true;
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-    child.on('error', (e) => {
-      tail += `\n${e.message}`;
+  let running = false;
+  let pid = -1;
+  let resolveExit!: (r: { code: number | null; signal: string | null }) => void;
+  const exited = new Promise<{ code: number | null; signal: string | null }>((r) => (resolveExit = r));
+  let exitedOnce = false;
+  const onExit = (code: number | null, signal: string | null) => {
+    if (exitedOnce) return;
+    exitedOnce = true;
+    running = false;
+    opts.sink({ kind: 'target-exit', t: monotonicMs(), code, signal, expected: stopping });
+    resolveExit({ code, signal });
+  };
+  const started = new Promise<void>((resolve, reject) => {
+    let buf = '';
+    ctl.on('data', (d: Buffer) => {
+      buf += d.toString('utf8');
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const msg = JSON.parse(buf.slice(0, nl)) as { pid?: number; error?: string; exit?: number | null; signal?: string | null };
+        buf = buf.slice(nl + 1);
+        if (msg.pid !== undefined) {
+          pid = msg.pid;
+          running = true;
+          resolve();
+        } else if (msg.error !== undefined) {
+          reject(new CrumpleError('TARGET_FAILED', `could not start target '${opts.command}': ${msg.error}`));
+        } else if ('exit' in msg) onExit(msg.exit ?? null, msg.signal ?? null);
+      }
     });
-    child.on('exit', (code, signal) => {
-      running = false;
-      opts.sink({ kind: 'target-exit', t: monotonicMs(), code, signal, expected: stopping });
-      resolve({ code, signal });
+    ctl.on('error', () => {});
+    sup.on('error', (e) => reject(new CrumpleError('TARGET_FAILED', `could not start target '${opts.command}': ${describeError(e)}`)));
+    // The supervisor gone without a word (killed): the target is gone with it, or being ended by it.
+    sup.on('exit', (code, signal) => {
+      reject(new CrumpleError('TARGET_FAILED', `could not start target '${opts.command}': its supervisor exited (${signal ?? code})`));
+      if (running) onExit(null, signal ?? 'SIGKILL');
     });
   });
-  // Make sure log files are flushed once the process is gone.
-  void exited.then(() => { out.end(); err.end(); });
+  // Log files are flushed once the supervisor (and with it every writer of the pipes) is gone.
+  sup.once('close', () => { out.end(); err.end(); });
+  try {
+    await started;
+  } catch (e) {
+    ctl.destroy();
+    throw e;
+  }
 
-  const pid = child.pid ?? -1;
   return {
     pid,
     exited,
     alive: () => running,
     tail: () => tail.trim().split('\n').slice(-15).join('\n'),
     async stop(graceMs = 3000, signal: NodeJS.Signals = 'SIGTERM') {
-      if (!running) return;
-      stopping = true;
-      killGroup(pid, signal);
-      const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
-      killGroup(pid, 'SIGKILL'); // stragglers in the group
+      if (running) {
+        stopping = true;
+        killGroup(pid, signal);
+        const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
+        await exited;
+        clearTimeout(timer);
+        killGroup(pid, 'SIGKILL'); // stragglers in the group
+      }
+      ctl.destroy(); // the supervisor exits with the target; this only makes sure
     },
   };
 }

@@ -4,11 +4,20 @@ import type { DepSecond, LoadSecond, SecondSummary, Timeline } from './timeline.
 import { Histogram, countAttempt, emptyLoadSecond, percentiles } from './summary.js';
 
 /**
- * Raw events kept by default. A recorded response event costs about 115 bytes of heap (measured: 1M
- * events, 115 MB), dependency events a little more, so the default bounds raw events to roughly
- * 60-80 MB; past it only the per-second summaries keep counting.
+ * Raw events are kept up to a memory budget, then only the per-second summaries keep counting.
+ * Measured in a real run (bench/memory.bench.ts: 300 req/s, ~900 events/s): an event arriving from a
+ * load worker costs ~200 B of heap as cloned (its strings are fresh copies), ~150 B once its strings
+ * are interned here. The budget is what README's bound is built on; the count cap is a second limit.
  */
+export const DEFAULT_RAW_BUDGET_BYTES = 48 * 1024 * 1024;
 export const DEFAULT_RAW_CAP = 500_000;
+/** Estimated heap of one kept event: the object and its fields (doubles are boxed), strings apart. */
+const EVENT_BYTES = 40;
+const FIELD_BYTES = 16;
+/** Distinct short strings shared between events (names, methods, paths, error classes). */
+const INTERN_MAX = 4096;
+const INTERN_MAX_LENGTH = 128;
+
 /**
  * Low-volume kinds that checks need whole (phase edges, faults, target samples and exit, lag) are
  * kept outside rawCap, under their own cap: at a few per second, 100k covers a day.
@@ -40,19 +49,22 @@ interface SecondAcc {
 }
 
 /**
- * Records a run's events with bounded memory: raw events up to `rawCap` (then counted per kind
- * in `dropped`), and a summary per second that is always complete.
- * Memory: rawCap raw events (~115 B each) + the frozen seconds (measured: ~0.5 KB per second for
+ * Records a run's events with bounded memory: raw events up to `rawBudgetBytes` (and `rawCap`; then
+ * counted per kind in `dropped`), and a summary per second that is always complete.
+ * Memory: the raw budget (48 MiB, ~320,000 events at ~150 B) + the frozen seconds (measured: ~0.5 KB per second for
  * three loads and a dependency, ~2 MB per hour) + one 6.5 KB histogram per load per open second
  * (OPEN_SECONDS of them: ~0.8 MB per load).
  */
 export class Recorder {
   readonly startMs: number;
   readonly rawCap: number;
+  readonly rawBudgetBytes: number;
   readonly controlCap: number;
   readonly record: EventSink;
 
   private readonly raw: TimelineEvent[] = [];
+  private rawBytes = 0;
+  private readonly strings = new Map<string, string>();
   private readonly control: TimelineEvent[] = [];
   private readonly dropped: Partial<Record<EventKind, number>> = {};
   private readonly seconds: (SecondAcc | undefined)[] = [];
@@ -60,9 +72,10 @@ export class Recorder {
   private frozenBelow = 0;
   private lastMs: number;
 
-  constructor(opts: { startMs?: number; rawCap?: number; controlCap?: number } = {}) {
+  constructor(opts: { startMs?: number; rawCap?: number; rawBudgetBytes?: number; controlCap?: number } = {}) {
     this.startMs = opts.startMs ?? monotonicMs();
     this.rawCap = Math.max(0, Math.floor(opts.rawCap ?? DEFAULT_RAW_CAP));
+    this.rawBudgetBytes = Math.max(0, opts.rawBudgetBytes ?? DEFAULT_RAW_BUDGET_BYTES);
     this.controlCap = Math.max(0, Math.floor(opts.controlCap ?? DEFAULT_CONTROL_CAP));
     this.lastMs = this.startMs;
     this.record = (e) => this.add(e);
@@ -70,10 +83,33 @@ export class Recorder {
 
   private add(e: TimelineEvent): void {
     if (e.t > this.lastMs) this.lastMs = e.t;
-    const keep = CONTROL_KINDS.has(e.kind) ? this.control : this.raw;
-    if (keep.length < (keep === this.control ? this.controlCap : this.rawCap)) keep.push(e);
-    else this.dropped[e.kind] = (this.dropped[e.kind] ?? 0) + 1;
+    if (CONTROL_KINDS.has(e.kind)) {
+      if (this.control.length < this.controlCap) this.control.push(e);
+      else this.dropped[e.kind] = (this.dropped[e.kind] ?? 0) + 1;
+    } else if (this.raw.length < this.rawCap && this.rawBytes < this.rawBudgetBytes) {
+      this.rawBytes += this.compact(e);
+      this.raw.push(e);
+    } else this.dropped[e.kind] = (this.dropped[e.kind] ?? 0) + 1;
     this.aggregate(e);
+  }
+
+  /**
+   * Shares the event's short strings with earlier events (a worker's events arrive with fresh copies
+   * of "checkout", "GET", "/items/1"...) and returns its estimated heap cost.
+   */
+  private compact(e: TimelineEvent): number {
+    const o = e as unknown as Record<string, unknown>;
+    let bytes = EVENT_BYTES;
+    for (const k in o) {
+      bytes += FIELD_BYTES;
+      const v = o[k];
+      if (typeof v !== 'string') continue;
+      const shared = this.strings.get(v);
+      if (shared !== undefined) o[k] = shared;
+      else if (v.length <= INTERN_MAX_LENGTH && this.strings.size < INTERN_MAX) this.strings.set(v, v);
+      else bytes += 24 + v.length;
+    }
+    return bytes;
   }
 
   private second(t: number): SecondAcc {

@@ -128,7 +128,7 @@ describe('crumple serve and crumple standin', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/standins\.a\.params\.delay/);
     expect(r.stderr).toMatch(/standins\.b\.behaviour/);
-    expect((await cli(['serve', '--config', join(dir, 'missing.yaml')])).stderr).toMatch(/cannot read/);
+    expect((await cli(['serve', '--config', join(dir, 'missing.yaml')])).stderr).toMatch(/config file '.*missing\.yaml' does not exist/);
   });
 
   it('standin refuses a non-loopback control URL and explains an unreachable one', async () => {

