@@ -60,12 +60,12 @@ for (let s = 0; s < SECONDS; s++) {
   if (t0 >= phaseEnd && phase < plan.phases.length) {
     if (phase > 0) {
       const prev = plan.phases[phase - 1]!;
-      for (const f of prev.faults) sink({ kind: 'fault', t: t0, phase: prev.name, dependency: f.dependency, fault: 'hang', type: 'behaviour', action: 'cleared' });
+      for (const f of prev.faults) if ('dependency' in f) sink({ kind: 'fault', t: t0, phase: prev.name, dependency: f.dependency, fault: 'hang', type: 'behaviour', action: 'cleared' });
       sink({ kind: 'phase', t: t0, index: phase - 1, name: prev.name, edge: 'end' });
     }
     const p = plan.phases[phase]!;
     sink({ kind: 'phase', t: t0, index: phase, name: p.name, edge: 'start' });
-    for (const f of p.faults) sink({ kind: 'fault', t: t0, phase: p.name, dependency: f.dependency, fault: 'hang', type: 'behaviour', action: 'applied' });
+    for (const f of p.faults) if ('dependency' in f) sink({ kind: 'fault', t: t0, phase: p.name, dependency: f.dependency, fault: 'hang', type: 'behaviour', action: 'applied' });
     phaseEnd = t0 + p.durationMs;
     phase++;
   }

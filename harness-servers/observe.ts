@@ -40,6 +40,8 @@ export class Observer {
     private readonly dependency: string,
     readonly ring: ConnRing,
     private readonly sink: EventSink | undefined,
+    /** A replica of a replicated dependency: every event says which. */
+    private readonly replica?: number,
   ) {
     const observer = this;
     this.onSocketClose = function (this: TaggedSocket): void {
@@ -118,7 +120,7 @@ export class Observer {
 
   private emit(e: TimelineEvent): void {
     try {
-      this.sink!(e);
+      this.sink!(this.replica === undefined ? e : ({ ...e, replica: this.replica } as TimelineEvent));
     } catch {
       // A failing sink must never break the stand-in.
     }

@@ -22,6 +22,8 @@ export type { ObservationLog, ConnRecord, RequestRecord } from './log.js';
 export interface StandInOptions {
   /** Dependency name, used in events. */
   name: string;
+  /** Which stand-in of a replicated dependency this is (1-based): set on every dep-* event. */
+  replica?: number;
   protocol?: 'http' | 'ws';
   /** Default 'ok' (ws: 'echo'). */
   behaviour?: string;
@@ -94,7 +96,7 @@ class StandInServer implements StandIn {
       const lines = e instanceof Error && 'issues' in e ? zodLines(e as never, 'contract') : [String(e)];
       throw new CrumpleError('BAD_INPUT', `stand-in '${this.name}': ${lines[0]}`, { details: lines.slice(1) });
     }
-    this.obs = new Observer(this.name, new ConnRing(opts.logCapacity ?? DEFAULT_LOG_CAPACITY), opts.onEvent);
+    this.obs = new Observer(this.name, new ConnRing(opts.logCapacity ?? DEFAULT_LOG_CAPACITY), opts.onEvent, opts.replica);
     this.http = new HttpSide(this.obs);
     if (this.protocol === 'ws') this.ws = new WsSide(Wss!, this.http.server, this.obs);
     this.listener = new Listener(this.name, opts.host ?? '127.0.0.1', port, (socket) => this.http.take(socket, this.obs.accept(socket, this.http.handler.label)));

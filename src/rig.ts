@@ -12,9 +12,8 @@ import type { Addresses, RunPlan } from './run-plan.js';
 import { NetworkFaults } from './faults/network.js';
 import { startProxyServer } from './proxy/server.js';
 import { bindOf, guardRunPlacement, isWildcard, proxyAddresses, reachableAt } from './faults/placement.js';
-import { spawnTarget, type TargetProcess } from './target/process.js';
+import { TargetControl } from './target/control.js';
 import { waitReady } from './target/ready.js';
-import { startSampler } from './target/sample.js';
 import { freePort } from './target/free-port.js';
 import { startLoad } from './load/index.js';
 import type { LoadSummary } from './load/shape.js';
@@ -51,7 +50,10 @@ type PlannedLoad = RunPlan['loads'][number];
 
 /** What start() brought up. Fields are filled as it goes, so a failed start still reports what it reached. */
 export class Rig {
+  /** Replica 1 of each dependency (its only stand-in without `replicas`). */
   readonly standIns = new Map<string, StandIn>();
+  /** Every stand-in of each dependency, replica 1 first. */
+  readonly replicas = new Map<string, StandIn[]>();
   /** What faults may switch, per dependency (its stand-in, and its proxy link when via: proxy). */
   readonly faultable = new Map<string, FaultableDependency>();
   readonly addresses: Addresses = { deps: {}, target: { port: 0, url: '', host: '127.0.0.1' } };
@@ -59,7 +61,7 @@ export class Rig {
   /** Summaries of the loads, collected when the stack stops them. */
   readonly loadSummaries: LoadSummary[] = [];
   network: NetworkFaults | undefined;
-  target: TargetProcess | undefined;
+  target: TargetControl | undefined;
   targetUrl: string;
   private readonly running: { name: string; stop: AbortController; run: ReturnType<typeof startLoad> }[] = [];
 
@@ -78,20 +80,28 @@ export class Rig {
     const placeAllow = [...(plan.allowHosts ?? []), ...(opts.allowHosts ?? [])];
     const placeApi = opts.toxiproxy ?? plan.toxiproxy;
     guardRunPlacement({ deps: plan.dependencies, allowHosts: placeAllow, ...(opts.bind ? { runBind: opts.bind } : {}), ...(placeApi ? { apiUrl: placeApi } : {}), ...(plan.toxiproxyAt ? { at: plan.toxiproxyAt } : {}) });
+    // `replicas: N`: N stand-ins for the dependency, replica 1 first (standIns holds replica 1).
     for (const d of plan.dependencies) {
-      const s = await startStandIn({
-        name: d.name,
-        protocol: d.protocol,
-        host: bindOf(d, opts.bind),
-        ...(d.behaviour ? { behaviour: d.behaviour } : {}),
-        ...(d.params !== undefined ? { params: d.params } : {}),
-        ...(d.contract ? { contract: d.contract } : {}),
-        ...(d.port !== undefined && d.via === 'direct' ? { port: d.port } : {}),
-        onEvent: sink,
-        ...(plan.seed !== undefined ? { seed: plan.seed } : {}),
-      });
-      stack.push(`stand-in ${d.name}`, () => s.close());
-      this.standIns.set(d.name, s);
+      const n = d.replicas ?? 1;
+      const list: StandIn[] = [];
+      for (let r = 1; r <= n; r++) {
+        const s = await startStandIn({
+          name: d.name,
+          ...(n > 1 ? { replica: r } : {}),
+          protocol: d.protocol,
+          host: bindOf(d, opts.bind),
+          ...(d.behaviour ? { behaviour: d.behaviour } : {}),
+          ...(d.params !== undefined ? { params: d.params } : {}),
+          ...(d.contract ? { contract: d.contract } : {}),
+          ...(d.port !== undefined && d.via === 'direct' ? { port: d.port } : {}),
+          onEvent: sink,
+          ...(plan.seed !== undefined ? { seed: plan.seed + r - 1 } : {}),
+        });
+        stack.push(`stand-in ${d.name}${n > 1 ? `#${r}` : ''}`, () => s.close());
+        list.push(s);
+      }
+      this.standIns.set(d.name, list[0]!);
+      this.replicas.set(d.name, list);
     }
 
     // 2. The fault proxy, only when some dependency goes through it.
@@ -110,30 +120,38 @@ export class Rig {
       stack.push('network faults', () => nf.rollback());
     }
     for (const d of plan.dependencies) {
-      const s = this.standIns.get(d.name)!;
-      const bound = bindOf(d, opts.bind);
-      let host = isWildcard(bound) ? '127.0.0.1' : bound;
-      let port = s.port;
-      let proxyName: string | undefined;
-      if (d.via === 'proxy' && this.network) {
-        proxyName = `crumple-${d.name}`;
-        const at = proxyAddresses({ dependency: d.name, standIn: { host: bound, port: s.port }, apiUrl: this.network.apiUrl, ...(d.port !== undefined ? { fixedPort: d.port } : {}), ...(d.toxiproxy ? { dep: d.toxiproxy } : {}), ...(plan.toxiproxyAt ? { run: plan.toxiproxyAt } : {}) });
-        const { listen } = await this.network.ensureProxy(proxyName, at.upstream, at.listen);
-        ({ host, port } = reachableAt(listen, this.network.apiUrl));
+      const list = this.replicas.get(d.name)!;
+      const links: (FaultableDependency & { url: string; host: string; port: number })[] = [];
+      for (const [i, s] of list.entries()) {
+        const bound = bindOf(d, opts.bind);
+        let host = isWildcard(bound) ? '127.0.0.1' : bound;
+        let port = s.port;
+        let proxyName: string | undefined;
+        if (d.via === 'proxy' && this.network) {
+          // Each replica has its own link, so a network fault may hit one replica too.
+          proxyName = `crumple-${d.name}${list.length > 1 ? `-${i + 1}` : ''}`;
+          const at = proxyAddresses({ dependency: d.name, standIn: { host: bound, port: s.port }, apiUrl: this.network.apiUrl, ...(d.port !== undefined ? { fixedPort: d.port } : {}), ...(d.toxiproxy ? { dep: d.toxiproxy } : {}), ...(plan.toxiproxyAt ? { run: plan.toxiproxyAt } : {}) });
+          const { listen } = await this.network.ensureProxy(proxyName, at.upstream, at.listen);
+          ({ host, port } = reachableAt(listen, this.network.apiUrl));
+        }
+        links.push({
+          url: `${d.protocol === 'ws' ? 'ws' : 'http'}://${host}:${port}`,
+          host,
+          port,
+          // `refuse` closes the listener and switching away re-binds it: wait until that is done.
+          setBehaviour: async (n, p) => {
+            s.setBehaviour(n, p);
+            await s.settled();
+          },
+          behaviour: () => s.behaviour(),
+          ...(proxyName ? { proxy: proxyName } : {}),
+        });
       }
-      const scheme = d.protocol === 'ws' ? 'ws' : 'http';
-      const url = `${scheme}://${host}:${port}`;
-      this.addresses.deps[d.name] = { url, host, port };
-      this.dependencies.push({ name: d.name, via: d.via, protocol: d.protocol, url });
-      this.faultable.set(d.name, {
-        // `refuse` closes the listener and switching away re-binds it: wait until that is done.
-        setBehaviour: async (n, p) => {
-          s.setBehaviour(n, p);
-          await s.settled();
-        },
-        behaviour: () => s.behaviour(),
-        ...(proxyName ? { proxy: proxyName } : {}),
-      });
+      const { url, host, port, ...first } = links[0]!;
+      const urls = links.map((l) => l.url);
+      this.addresses.deps[d.name] = { url, host, port, urls: urls.join(',') };
+      this.dependencies.push({ name: d.name, via: d.via, protocol: d.protocol, url, ...(links.length > 1 ? { urls } : {}) });
+      this.faultable.set(d.name, { ...first, ...(links.length > 1 ? { replicas: links } : {}) });
     }
 
     // 3. The target: spawned in its own process group, or reached by URL.
@@ -142,14 +160,13 @@ export class Rig {
       this.addresses.target = { port, host: '127.0.0.1', url: `http://127.0.0.1:${port}` };
       const r = plan.target.resolve(this.addresses);
       opts.progress(`starting target: ${r.command}`);
-      const stop = plan.target.stop;
-      // Supervised: the target's group dies with crumple, even on SIGKILL (target/supervisor.ts).
-      const proc = await spawnTarget({ command: r.command, ...(r.cwd ? { cwd: r.cwd } : {}), env: r.env, logDir: opts.dir, sink, ...(stop?.graceMs !== undefined ? { graceMs: stop.graceMs } : {}) });
-      this.target = proc;
-      stack.push('target', () => proc.stop(stop?.graceMs, stop?.signal));
-      const took = await waitReady({ host: '127.0.0.1', port, probe: plan.target.ready, withinMs: plan.target.readyWithinMs, proc, signal: opts.signal });
-      opts.progress(`target ready after ${formatMs(took)} on ${this.addresses.target.url} (pid ${proc.pid})`);
-      stack.push('rss sampler', startSampler(proc.pid, sink, 500));
+      // One TargetControl for the run: phases may kill, pause or restart it (target faults). Each
+      // process is supervised: its group dies with crumple, even on SIGKILL (target/supervisor.ts).
+      const t = new TargetControl({ command: r.command, ...(r.cwd ? { cwd: r.cwd } : {}), env: r.env, logDir: opts.dir, sink, host: '127.0.0.1', port, ready: plan.target.ready, readyWithinMs: plan.target.readyWithinMs, ...(plan.target.stop ? { stop: plan.target.stop } : {}), signal: opts.signal });
+      this.target = t;
+      stack.push('target', () => t.stop());
+      const took = await t.start();
+      opts.progress(`target ready after ${formatMs(took)} on ${this.addresses.target.url} (pid ${t.pid})`);
       this.targetUrl = this.addresses.target.url;
     } else {
       const u = new URL(plan.target.url);

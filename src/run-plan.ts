@@ -9,7 +9,8 @@ import type { ReadyProbe } from './target/ready.js';
 
 /** Addresses a scenario's ${...} references resolve to. */
 export interface Addresses {
-  deps: Record<string, { url: string; host: string; port: number }>;
+  /** `urls`: every replica's URL, comma-separated (a dependency without replicas: its one URL). */
+  deps: Record<string, { url: string; host: string; port: number; urls?: string }>;
   target: { port: number; url: string; host: string };
 }
 
@@ -38,6 +39,8 @@ export interface DependencyPlan {
   bind?: string;
   /** Its proxy on the Toxiproxy host (else the run's toxiproxyAt). */
   toxiproxy?: { listen?: string; upstream?: string };
+  /** Stand-ins to start for it (default 1), each with its own port and proxy link. */
+  replicas?: number;
 }
 
 /** A run as run.ts needs it: scenario files, the CLI and explore/ all produce one of these. */

@@ -9,7 +9,7 @@ import { CrumpleError, describeError } from './errors.js';
 import { applyPhaseFaults } from './faults/phase.js';
 import { describeFault, faultSummary } from './faults/fault.js';
 import type { RunPlan } from './run-plan.js';
-import type { TargetProcess } from './target/process.js';
+import type { TargetControl } from './target/control.js';
 import { Rig, RollbackStack, buildResult, makeRunId, withTimeout, type RigOptions } from './rig.js';
 import { loadTimeouts } from './load/index.js';
 import { sleep } from './safety.js';
@@ -75,7 +75,7 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
   let targetUrl = plan.target.kind === 'url' ? plan.target.url : '';
   const rig = new Rig(plan, { dir, sink, stack, signal: abort.signal, progress, ...(opts.toxiproxy ? { toxiproxy: opts.toxiproxy } : {}), ...(opts.allowHosts ? { allowHosts: opts.allowHosts } : {}), ...(opts.bind ? { bind: opts.bind } : {}), ...(opts.loads ? { loads: opts.loads } : {}) });
   const loadKinds = new Map(plan.loads.map((l) => [l.name, l.entry.shape]));
-  let proc: TargetProcess | undefined;
+  let proc: TargetControl | undefined;
 
   try {
     // A Ctrl-C before anything started (even in the first millisecond) still ends in a report.
@@ -106,7 +106,7 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
       progress(`▶ phase ${i + 1}/${plan.phases.length} '${phase.name}' for ${formatMs(phase.durationMs)}: ${faultText}`);
       sink({ kind: 'phase', t: monotonicMs(), index: i, name: phase.name, edge: 'start' });
       await withTimeout(Promise.all(plan.loads.filter((l) => l.phases?.[0] === i).map(launch)), opts.loads?.startWithinMs ?? 30_000);
-      const undo = await applyPhaseFaults({ phase: phase.name, faults: phase.faults, deps: faultable, ...(network ? { network } : {}), sink });
+      const undo = await applyPhaseFaults({ phase: phase.name, faults: phase.faults, deps: faultable, ...(network ? { network } : {}), ...(proc ? { target: proc } : {}), sink });
       stack.push(`faults of ${phase.name}`, undo);
       await sleep(phase.durationMs, abort.signal);
       await stack.popRun(); // clear this phase's faults before the next

@@ -17,7 +17,9 @@ export type FailureModeId =
   | 'resource-leak'
   | 'slow-failure'
   | 'no-recovery'
-  | 'slo-breach';
+  | 'slo-breach'
+  | 'slow-restart'
+  | 'no-failover';
 
 /** A failure found in this run, told with the run's own numbers. */
 export interface FailureFinding {
@@ -70,8 +72,12 @@ export interface PhaseWindow {
   name: string;
   startMs: number;
   endMs: number;
-  /** `kinds`: what the caller meets under the fault (from the tables; composites give several). */
-  faults: { dependency: string; fault: string; type: 'behaviour' | 'toxic'; kinds: FaultKind[] }[];
+  /**
+   * `kinds`: what the caller meets under the fault (from the tables; composites give several).
+   * `replica`: the one stand-in of a replicated dependency the fault hit (absent: all of them).
+   * A fault on the target process has type 'target' and dependency '(target)'.
+   */
+  faults: { dependency: string; replica?: number; fault: string; type: 'behaviour' | 'toxic' | 'target'; kinds: FaultKind[] }[];
   /** The run stopped (interrupted, an error) before this phase ended: endMs is when it stopped. */
   incomplete?: true;
 }

@@ -16,6 +16,8 @@ import answered from './answered.js';
 import drift from './drift.js';
 import slo from './slo.js';
 import capacity from './capacity.js';
+import restart from './restart.js';
+import failover from './failover.js';
 import { describeError } from '../errors.js';
 import { inconclusive } from './verdict.js';
 
@@ -38,6 +40,8 @@ export const checks = {
   drift,
   slo,
   capacity,
+  restart,
+  failover,
 } satisfies Record<string, Check>;
 
 export type CheckName = keyof typeof checks;

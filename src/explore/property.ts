@@ -33,7 +33,7 @@ export function propertyExpect(scenario: Scenario, written: Record<string, unkno
     for (const [load, l] of Object.entries(space.load)) {
       if (!l.uses || !on.has(load)) continue;
       // The longest fault phase in which none of this load's own dependencies is faulted.
-      const apart = phases.filter((p) => p.faults.length && p.durationMs >= 1000 && p.faults.every((f) => !l.uses!.includes(f.dependency)));
+      const apart = phases.filter((p) => p.faults.length && p.durationMs >= 1000 && p.faults.every((f) => !('dependency' in f) || !l.uses!.includes(f.dependency)));
       const longest = apart.sort((a, b) => b.durationMs - a.durationMs)[0];
       if (longest) out[`bulkhead.${load}`] = { load, during: longest.name, p99: NOISE_P99, errors: '< 5%' };
     }

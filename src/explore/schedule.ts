@@ -4,7 +4,7 @@
  * trial, which is how a counterexample replays exactly.
  */
 import { isAbsolute, resolve as resolvePath, dirname } from 'node:path';
-import { describeFault, writtenFault, type Fault, type FaultBody } from '../faults/fault.js';
+import { describeFault, writtenFault, type DependencyFault as Fault, type FaultBody } from '../faults/fault.js';
 import { formatMs } from '../units.js';
 import type { ExploreSpace } from './space.js';
 

@@ -1,5 +1,6 @@
 /**
- * THE fault: a behaviour switch on a stand-in, a toxic on its proxy link, or the link down. Declared
+ * THE fault: a behaviour switch on a stand-in, a toxic on its proxy link, the link down, or the target
+ * process itself killed, paused or restarted. Declared
  * once here and built from the behaviour, WebSocket-behaviour and toxic tables, so a name or a
  * parameter exists exactly where its entry says. Scenario files, phases, `crumple toxic`, `crumple
  * standin`, explore/, progress lines and reports all take this schema, its type and describeFault().
@@ -12,6 +13,9 @@ import { unknownName } from '../scenario/suggest.js';
 import { formatMs, parseDuration } from '../units.js';
 import { CrumpleError } from '../errors.js';
 import type { FaultKind, Range, Ranges } from './kind.js';
+
+/** The most stand-ins one dependency may have (`replicas: N`). */
+export const MAX_REPLICAS = 16;
 
 /** What every table entry offers a fault: a kind, params (or attributes) and their ranges. */
 export interface FaultEntry {
@@ -41,9 +45,20 @@ export const toxicSpecSchema = z.strictObject({
   toxicity: z.number({ error: 'must be a number from 0 to 1' }).min(0, { error: 'must be a number from 0 to 1' }).max(1, { error: 'must be a number from 0 to 1' }).optional(),
   name: z.string().min(1).max(64).optional(),
 });
-const behaviourFault = z.strictObject({ dependency, behaviour: z.enum(behaviourNames), params: z.unknown().optional() });
-const toxicFault = z.strictObject({ dependency, toxic: toxicSpecSchema });
-const downFault = z.strictObject({ dependency, down: z.literal(true) });
+/** One stand-in of a dependency with `replicas: N` (1 = the first URL of its list); absent = all of them. */
+const replica = z.number().int().min(1, { error: 'replica counts from 1 (the first URL of the list)' }).max(MAX_REPLICAS, { error: `replica is at most ${MAX_REPLICAS}` }).optional();
+const behaviourFault = z.strictObject({ dependency, replica, behaviour: z.enum(behaviourNames), params: z.unknown().optional() });
+const toxicFault = z.strictObject({ dependency, replica, toxic: toxicSpecSchema });
+const downFault = z.strictObject({ dependency, replica, down: z.literal(true) });
+/**
+ * What crumple does to the target process for the phase: `kill` SIGKILLs its process group when the
+ * phase starts and starts it again when the phase ends; `pause` SIGSTOPs it for the phase, then
+ * SIGCONT; `restart` stops it as at the end of a run (its stop signal, then SIGKILL after the grace)
+ * and starts it again at once. Each start waits for the readiness probe and is timed.
+ */
+export const TARGET_ACTIONS = ['kill', 'pause', 'restart'] as const;
+export type TargetAction = (typeof TARGET_ACTIONS)[number];
+const targetFault = z.strictObject({ target: z.enum(TARGET_ACTIONS, { error: `target is one of ${TARGET_ACTIONS.join(', ')}` }) });
 
 export type ToxicSpec = z.output<typeof toxicSpecSchema>;
 /** A toxic as a library caller may pass it (attributes optional). */
@@ -51,12 +66,16 @@ export type ToxicSpecInput = z.input<typeof toxicSpecSchema>;
 export type BehaviourFault = z.output<typeof behaviourFault>;
 export type ToxicFault = z.output<typeof toxicFault>;
 export type DownFault = z.output<typeof downFault>;
+export type TargetFault = z.output<typeof targetFault>;
 /** A fault without its dependency: what `crumple toxic add` or `standin set` is told. */
-export type FaultBody = Omit<BehaviourFault, 'dependency'> | Omit<ToxicFault, 'dependency'> | Omit<DownFault, 'dependency'>;
+export type FaultBody = Omit<BehaviourFault, 'dependency' | 'replica'> | Omit<ToxicFault, 'dependency' | 'replica'> | Omit<DownFault, 'dependency' | 'replica'>;
+/** A fault on a dependency (every variant but the target's). */
+export type DependencyFault = BehaviourFault | ToxicFault | DownFault;
+export const isTargetFault = (f: FaultBody | Fault | TargetFault): f is TargetFault => 'target' in f;
 
 // ── the written form: what a scenario file (or a flag set) says ───────────────────────────────────
 /** Keys of a written toxic fault that are not attributes. */
-const TOXIC_KEYS = new Set(['dependency', 'toxic', 'stream', 'toxicity', 'name']);
+const TOXIC_KEYS = new Set(['dependency', 'replica', 'toxic', 'stream', 'toxicity', 'name']);
 
 /**
  * A fault as written: `{dependency, behaviour, params}`, `{dependency, toxic: latency, latency: 800,
@@ -64,13 +83,18 @@ const TOXIC_KEYS = new Set(['dependency', 'toxic', 'stream', 'toxicity', 'name']
  * `{dependency, down: true}`; the normal form is accepted as well. Every issue names its field.
  */
 const FAILED = Symbol('failed');
-function normalise(f: Record<string, unknown>, ctx: z.RefinementCtx): unknown {
-  const kinds = ['behaviour', 'toxic', 'down'].filter((k) => k in f);
+function normalise(f: Record<string, unknown>, ctx: z.RefinementCtx, withTarget: boolean): unknown {
+  const kinds = ['behaviour', 'toxic', 'down', ...(withTarget ? ['target'] : [])].filter((k) => k in f);
   if (kinds.length !== 1) {
-    ctx.addIssue({ code: 'custom', message: kinds.length ? `a fault is one of behaviour, toxic or down, not ${kinds.join(' and ')}` : 'a fault needs one of: behaviour (a stand-in behaviour), toxic (a network fault), down: true' });
+    const one = withTarget ? 'behaviour, toxic, down or target' : 'behaviour, toxic or down';
+    ctx.addIssue({ code: 'custom', message: kinds.length ? `a fault is one of ${one}, not ${kinds.join(' and ')}` : `a fault needs one of: behaviour (a stand-in behaviour), toxic (a network fault), down: true${withTarget ? ', target: kill|pause|restart' : ''}` });
     return FAILED;
   }
-  const dep = 'dependency' in f ? { dependency: f.dependency } : {};
+  if ('target' in f) {
+    if ('dependency' in f || 'replica' in f) ctx.addIssue({ code: 'custom', path: ['dependency' in f ? 'dependency' : 'replica'], message: 'a target fault acts on the target process, not on a dependency: write { target: kill|pause|restart } alone' });
+    return f;
+  }
+  const dep = { ...('dependency' in f ? { dependency: f.dependency } : {}), ...('replica' in f ? { replica: f.replica } : {}) };
   if ('down' in f) return f;
   if ('behaviour' in f) {
     const name = f.behaviour;
@@ -143,8 +167,9 @@ function checkedSpec(raw: Record<string, unknown>, ctx: z.RefinementCtx, at: (st
 /** The normal form's schema for what `normalise` made of it: the one that fits, so issues stay specific. */
 function finish<D extends boolean>(withDep: D) {
   const pick = (f: Record<string, unknown>): z.ZodType => {
+    if ('target' in f) return targetFault;
     const s: z.ZodObject = 'behaviour' in f ? behaviourFault : 'toxic' in f ? toxicFault : downFault;
-    return withDep ? s : s.omit({ dependency: true });
+    return withDep ? s : s.omit({ dependency: true, replica: true });
   };
   return (f: unknown, ctx: z.RefinementCtx) => {
     if (f === FAILED) return z.NEVER;
@@ -157,11 +182,11 @@ function finish<D extends boolean>(withDep: D) {
 
 /** A fault of a scenario's phase: as written in, normal form out. */
 export const faultSchema = z
-  .looseObject({ dependency: z.string() })
-  .transform((f, ctx): BehaviourFault | ToxicFault | DownFault => finish(true)(normalise(f, ctx), ctx) as never);
+  .looseObject({ dependency: z.string().optional() })
+  .transform((f, ctx): BehaviourFault | ToxicFault | DownFault | TargetFault => finish(true)(normalise(f, ctx, true), ctx) as never);
 export type Fault = z.output<typeof faultSchema>;
-/** The same without a dependency (a CLI command names its stand-in or proxy itself). */
-export const faultBodySchema = z.looseObject({}).transform((f, ctx): FaultBody => finish(false)(normalise(f, ctx), ctx) as never);
+/** The same without a dependency (a CLI command names its stand-in or proxy itself; no target faults). */
+export const faultBodySchema = z.looseObject({}).transform((f, ctx): FaultBody => finish(false)(normalise(f, ctx, false), ctx) as never);
 
 /** Parses a toxic spec for a library caller (one line naming the field, else the spec). */
 export function parseToxicSpec(t: unknown): ToxicSpec {
@@ -175,14 +200,18 @@ export function parseToxicSpec(t: unknown): ToxicSpec {
 }
 
 // ── what a fault is, for checks, reports and explore ──────────────────────────────────────────────
-/** The entry name: the behaviour, the toxic's type, or `down`. */
-export const faultName = (f: FaultBody): string => ('behaviour' in f ? f.behaviour : 'toxic' in f ? f.toxic.type : 'down');
-/** Where the fault acts: on the stand-in (behaviour) or on the network (toxic, down). */
-export const faultLayer = (f: FaultBody): 'behaviour' | 'toxic' => ('behaviour' in f ? 'behaviour' : 'toxic');
+/** The entry name: the behaviour, the toxic's type, `down`, or the target action (kill, pause, restart). */
+export const faultName = (f: FaultBody | Fault): string => ('behaviour' in f ? f.behaviour : 'toxic' in f ? f.toxic.type : 'target' in f ? f.target : 'down');
+/** Where the fault acts: on the stand-in (behaviour), on the network (toxic, down), or on the target process. */
+export const faultLayer = (f: FaultBody | Fault): FaultLayer => ('behaviour' in f ? 'behaviour' : 'target' in f ? 'target' : 'toxic');
+export type FaultLayer = 'behaviour' | 'toxic' | 'target';
+/** What a target fault is called where a dependency's name would be (dependency names start with a letter). */
+export const TARGET_SUBJECT = '(target)';
 
-/** A fault as a phase window and the checks see it: names and kinds, no params. */
-export const faultSummary = (f: Fault): { dependency: string; fault: string; type: 'behaviour' | 'toxic'; kinds: FaultKind[] } => ({
-  dependency: f.dependency,
+/** A fault as a phase window and the checks see it: names and kinds, no params. Target faults: dependency '(target)'. */
+export const faultSummary = (f: Fault): { dependency: string; replica?: number; fault: string; type: FaultLayer; kinds: FaultKind[] } => ({
+  dependency: 'target' in f ? TARGET_SUBJECT : f.dependency,
+  ...(!('target' in f) && f.replica !== undefined ? { replica: f.replica } : {}),
   fault: faultName(f),
   type: faultLayer(f),
   kinds: faultKinds(f),
@@ -196,15 +225,22 @@ export function kindsOfName(name: string): FaultKind[] {
 }
 
 /** The table entry behind a fault, `down` included (a link down refuses at once). */
-export function faultEntry(f: FaultBody): FaultEntry | undefined {
+export function faultEntry(f: FaultBody | Fault): FaultEntry | undefined {
+  if ('target' in f) return TARGET_ENTRIES[f.target];
   if ('down' in f) return DOWN;
   if ('toxic' in f) return getToxic(f.toxic.type) as FaultEntry | undefined;
   return behaviourEntry(f.behaviour);
 }
 const DOWN: FaultEntry = { name: 'down', kind: 'fails-fast', explore: {} };
+/** A killed or restarting target refuses connections (fails fast); a paused one accepts and never answers (holds). */
+const TARGET_ENTRIES: Record<TargetAction, FaultEntry> = {
+  kill: { name: 'kill', kind: 'fails-fast', explore: {} },
+  pause: { name: 'pause', kind: 'holds', explore: {} },
+  restart: { name: 'restart', kind: 'fails-fast', explore: {} },
+};
 
 /** The kinds a caller meets under this fault; composites (flaky, sequence) give their nested kinds. */
-export function faultKinds(f: FaultBody): FaultKind[] {
+export function faultKinds(f: FaultBody | Fault): FaultKind[] {
   const out = new Set<FaultKind>();
   const visit = (name: string, params: unknown, depth: number) => {
     const e = behaviourEntry(name);
@@ -233,7 +269,8 @@ function nestedOf(name: string, params: unknown): { behaviour: string; params?: 
  * "inventory down". Values in ms are formatted as durations (from the entry's declared units).
  */
 export function describeFault(f: FaultBody | Fault): string {
-  const dep = 'dependency' in f ? f.dependency : '';
+  if ('target' in f) return `target ${f.target === 'kill' ? 'killed' : f.target === 'pause' ? 'paused' : 'restarted'}`;
+  const dep = 'dependency' in f ? `${f.dependency}${'replica' in f && f.replica !== undefined ? `#${f.replica}` : ''}` : '';
   if ('down' in f) return `${dep ? `${dep} ` : ''}down`;
   if ('behaviour' in f) {
     const e = behaviourEntry(f.behaviour);
@@ -264,7 +301,7 @@ function describeValues(params: unknown, ranges: Record<string, Range> | undefin
 export function writtenFault(f: Fault): Record<string, unknown> {
   if (!('toxic' in f)) return { ...f };
   const { type, attributes, ...rest } = f.toxic;
-  return { dependency: f.dependency, toxic: type, ...attributes, ...rest };
+  return { dependency: f.dependency, ...(f.replica !== undefined ? { replica: f.replica } : {}), toxic: type, ...attributes, ...rest };
 }
 
 /** Every entry a fault can name, with its kind: for help listings and the contract suite. */

@@ -8,7 +8,7 @@
  */
 import { CrumpleError, describeError } from '../errors.js';
 import { applyPhaseFaults, type FaultableDependency } from '../faults/phase.js';
-import { describeFault, faultSchema, faultSummary, type Fault } from '../faults/fault.js';
+import { describeFault, faultSchema, faultSummary, type DependencyFault as Fault } from '../faults/fault.js';
 import { behaviourTable } from '../faults/fault.js';
 import type { NetworkFaults } from '../faults/network.js';
 import type { EventSink, JournalEvent } from '../timeline/events.js';
@@ -110,6 +110,7 @@ export class GameDay {
         const path = issue.path.filter((x) => typeof x !== 'symbol').join('.');
         throw new CrumpleError('BAD_INPUT', `${at}${path ? `${path}: ` : ''}${issue.message}`);
       }
+      if ('target' in r.data) throw new CrumpleError('BAD_INPUT', `${at}target: a game day faults dependencies; the target process is killed, paused or restarted in a scenario's phases (crumple run)`);
       this.fits(r.data, at);
       return r.data;
     });

@@ -17,6 +17,9 @@ export const stabilityPatterns = {
   'fail-fast': { name: 'Fail Fast', description: 'answer an error as soon as you know the request cannot succeed' },
   'steady-state': { name: 'Steady State', description: 'keep resources bounded: caches, pools and memory reach a plateau' },
   handshaking: { name: 'Handshaking', description: 'let a server tell callers it is too busy, and callers back off' },
+  failover: { name: 'Failover', description: 'spread calls over replicas; leave one that fails or hangs (a short timeout, ejection, a retry elsewhere) and bring it back once healthy' },
+  'crash-only': { name: 'Crash-Only Restart', description: 'a process that may be killed at any moment starts again fast, its state kept outside it' },
+  'honest-readiness': { name: 'Honest Readiness', description: 'report ready only once real requests can be served: caches warm, pools connected' },
 } as const;
 
 export type StabilityPattern = keyof typeof stabilityPatterns;
@@ -174,6 +177,24 @@ export const failureModes = {
         .filter(([k, v]) => isThresholdKey(k) && v !== null)
         .map(([k, v]) => `${humanKey(k)} ${formatValue(v, k)}`);
       return parts.length ? `stay within ${parts.join(', ')}` : 'stay within the scenario\u2019s bounds';
+    },
+  },
+  'slow-restart': {
+    name: 'Slow restart',
+    description: 'after a crash, a pause or a restart the service took long to serve again: slow start-up, a cold cache, or a readiness probe that says ready too early',
+    patterns: ['crash-only', 'honest-readiness'],
+    aim: (m) => {
+      const got = [first(m, ['mttrMs']) && `back after ${formatValue(first(m, ['mttrMs'])!.value, 'mttrMs')}`, first(m, ['readyMs']) && `ready after ${formatValue(first(m, ['readyMs'])!.value, 'readyMs')}`].filter(Boolean);
+      return `${aimWithin('clients back at baseline', m, 'a second or two')} of the process starting again${got.length ? ` (this run: ${got.join(', ')})` : ''}`;
+    },
+  },
+  'no-failover': {
+    name: 'No failover',
+    description: 'one replica of a dependency died or slowed down and the target kept giving it its share: more replicas, no redundancy',
+    patterns: ['failover', 'timeouts', 'circuit-breaker'],
+    aim: (m) => {
+      const still = first(m, ['replicaCallsPerSecondAtEnd']);
+      return aimWithin('leave a bad replica', m, 'a second') + (measuredAs(m, ['switchMs'], 'left it after') || (still ? ` (this run: still ${formatValue(still.value)} calls/s to it at the end)` : ''));
     },
   },
 } satisfies Record<FailureModeId, FailureMode>;

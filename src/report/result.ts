@@ -64,7 +64,7 @@ export interface RunResult {
   verdicts: Verdict[];
   harness: { lagged: boolean; lagP99Ms: number | null; lagMaxMs: number | null; droppedEvents: number };
   /** `contractMisses`: requests the stand-in's contract did not cover (absent when none). */
-  dependencies: { name: string; via: 'proxy' | 'direct'; protocol: 'http' | 'ws'; url: string; contractMisses?: ContractMisses }[];
+  dependencies: { name: string; via: 'proxy' | 'direct'; protocol: 'http' | 'ws'; url: string; /** `replicas: N`: every replica's URL, replica 1 first (url is replica 1's). */ urls?: string[]; contractMisses?: ContractMisses }[];
   loads: LoadResult[];
   targetRss?: { startBytes: number | null; endBytes: number | null; maxBytes: number | null };
   /** A game day's journal (absent for `crumple run`). */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { scenarioSchema } from './schema.js';
 import { checks } from '../checks/index.js';
-import { behaviourNames } from '../faults/fault.js';
+import { behaviourNames, MAX_REPLICAS, TARGET_ACTIONS } from '../faults/fault.js';
 import { loadShapes } from '../load/index.js';
 import { visibleToxicTypes } from '../proxy/toxics/index.js';
 
@@ -33,15 +33,17 @@ export function scenarioJsonSchema(): Record<string, unknown> {
       }),
     },
   };
+  const replica = { type: 'integer', minimum: 1, maximum: MAX_REPLICAS, description: 'one stand-in of a dependency with replicas (1 = the first URL)' };
   const phases = props.phases as { items?: { properties?: Record<string, unknown> } };
   if (phases.items?.properties) {
     phases.items.properties.faults = {
       type: 'array',
       items: {
         oneOf: [
-          { type: 'object', properties: { dependency: { type: 'string' }, behaviour: { enum: behaviourNames }, params: {} }, required: ['dependency', 'behaviour'], additionalProperties: false },
-          { type: 'object', properties: { dependency: { type: 'string' }, toxic: { enum: visibleToxicTypes() }, stream: { enum: ['upstream', 'downstream'] }, toxicity: { type: 'number', minimum: 0, maximum: 1 }, name: { type: 'string' } }, required: ['dependency', 'toxic'], additionalProperties: { type: ['integer', 'string'] } },
-          { type: 'object', properties: { dependency: { type: 'string' }, down: { const: true } }, required: ['dependency', 'down'], additionalProperties: false },
+          { type: 'object', properties: { dependency: { type: 'string' }, replica, behaviour: { enum: behaviourNames }, params: {} }, required: ['dependency', 'behaviour'], additionalProperties: false },
+          { type: 'object', properties: { dependency: { type: 'string' }, replica, toxic: { enum: visibleToxicTypes() }, stream: { enum: ['upstream', 'downstream'] }, toxicity: { type: 'number', minimum: 0, maximum: 1 }, name: { type: 'string' } }, required: ['dependency', 'toxic'], additionalProperties: { type: ['integer', 'string'] } },
+          { type: 'object', properties: { dependency: { type: 'string' }, replica, down: { const: true } }, required: ['dependency', 'down'], additionalProperties: false },
+          { type: 'object', properties: { target: { enum: [...TARGET_ACTIONS] } }, required: ['target'], additionalProperties: false },
         ],
       },
     };

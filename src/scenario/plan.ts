@@ -40,6 +40,7 @@ export function scenarioToPlan(scenario: Scenario, file?: string): RunPlan {
       ...(d.port !== undefined ? { port: d.port } : {}),
       ...(d.bind !== undefined ? { bind: d.bind } : {}),
       ...(d.toxiproxy !== undefined ? { toxiproxy: d.toxiproxy } : {}),
+      ...(d.replicas > 1 ? { replicas: d.replicas } : {}),
     })),
     loads: Object.entries(scenario.load).flatMap(([name, { during, ...entry }]) => {
       const phases = loadPhases(during, scenario.phases.map((p) => p.name));

@@ -1,7 +1,7 @@
 import { unknownName } from './suggest.js';
 
 /**
- * References in target command/env/url: ${deps.<name>.url|host|port}, ${target.port|url|host}, ${env.X}.
+ * References in target command/env/url: ${deps.<name>.url|host|port|urls}, ${target.port|url|host}, ${env.X}.
  * `$${` writes a literal `${`.
  */
 // The closing brace is optional in the pattern so that an unterminated `${target.port` is found, not passed on.
@@ -9,10 +9,11 @@ const REF = /\$?\$\{([^}]*)(\})?/g;
 
 export interface Addresses {
   target: { port: number; host?: string; url?: string };
-  deps: Record<string, { url: string; host: string; port: number }>;
+  deps: Record<string, { url: string; host: string; port: number; urls?: string }>;
 }
 
-const DEP_FIELDS = ['url', 'host', 'port'] as const;
+/** `urls`: a dependency's replicas' URLs, comma-separated (one URL without replicas). */
+const DEP_FIELDS = ['url', 'host', 'port', 'urls'] as const;
 const TARGET_FIELDS = ['port', 'url', 'host'] as const;
 
 /**
@@ -38,7 +39,7 @@ export function checkRef(ref: string, deps: readonly string[]): string | undefin
   const parts = ref.split('.');
   const [root, a, b] = parts;
   if (root === 'deps') {
-    if (parts.length !== 3 || !a || !b) return `\${${ref}}: write \${deps.<name>.url}, .host or .port`;
+    if (parts.length !== 3 || !a || !b) return `\${${ref}}: write \${deps.<name>.url}, .host, .port or .urls`;
     if (!deps.includes(a)) return `\${${ref}}: ${unknownName(a, deps, 'dependency')}`;
     if (!(DEP_FIELDS as readonly string[]).includes(b)) return `\${${ref}}: ${unknownName(b, DEP_FIELDS, 'field')}`;
     return undefined;

@@ -28,6 +28,7 @@ export function resolveScenario(scenario: Scenario, addresses: Addresses, env: N
     }
     const d = addresses.deps[a];
     if (!d) return { error: `\${${ref}}: no address for dependency '${a}' in this run` };
+    if (b === 'urls') return d.urls ?? d.url;
     return String(d[b as 'url' | 'host' | 'port']);
   };
   const sub = (where: string, text: string) => {

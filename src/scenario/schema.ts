@@ -10,7 +10,7 @@ import { wsBehaviours } from '../../harness-servers/ws/index.js';
 import { contractSchema } from '../../harness-servers/contract.js';
 import { loadShapes } from '../load/index.js';
 import { toxics, visibleToxicTypes } from '../proxy/toxics/index.js';
-import { behaviourNames, behaviourTable, faultSchema, type Fault } from '../faults/fault.js';
+import { behaviourNames, behaviourTable, faultSchema, MAX_REPLICAS, type Fault } from '../faults/fault.js';
 import { exploreSchema } from '../explore/space.js';
 import { gameDayRefIssues, haltSchema, stepsSchema } from '../gameday/schema.js';
 import { checkNameOf, checks, isCheckName } from '../checks/index.js';
@@ -63,7 +63,7 @@ function knownFields(): string[] {
   if (fieldCache) return fieldCache;
   const names = new Set<string>(['command', 'cwd', 'env', 'ready', 'stop', 'url', 'http', 'tcp', 'within', 'signal', 'grace']);
   names.add('bind').add('listen').add('upstream');
-  names.add('protocol').add('via').add('behaviour').add('params').add('contract').add('seed');
+  names.add('protocol').add('via').add('behaviour').add('params').add('contract').add('seed').add('replicas').add('replica');
   names.add('dependency').add('toxic').add('down').add('stream').add('toxicity').add('name').add('for').add('faults').add('shape');
   for (const k of Object.keys(scenarioShape.shape)) names.add(k);
   const add = (schema: unknown) => fieldsOf(schema).forEach((k) => names.add(k));
@@ -148,6 +148,14 @@ export const dependencySchema = z
     bind: hostSchema.optional(),
     /** This dependency's proxy on the Toxiproxy host: listen and upstream addresses (else the run's `toxiproxy`). */
     toxiproxy: proxyPlacementSchema.optional(),
+    /**
+     * N stand-ins for this dependency, each on its own port (and proxy link): the target gets their
+     * URLs as a comma-separated list, ${deps.<name>.urls}; a fault may hit one (`replica: 1` is the first).
+     */
+    replicas: z.number().int().min(1, { error: 'replicas is at least 1' }).max(MAX_REPLICAS, { error: `replicas is at most ${MAX_REPLICAS}` }).default(1),
+  })
+  .superRefine((d, ctx) => {
+    if (d.replicas > 1 && d.port !== undefined) ctx.addIssue({ code: 'custom', path: ['port'], message: 'port fixes one address; a dependency with replicas gets one free port per replica' });
   })
   .transform((d, ctx) => {
     const table = behaviourTable(d.protocol);
@@ -173,6 +181,7 @@ export const dependencySchema = z
       ...(d.port !== undefined ? { port: d.port } : {}),
       ...(d.bind !== undefined ? { bind: d.bind } : {}),
       ...(d.toxiproxy !== undefined ? { toxiproxy: d.toxiproxy } : {}),
+      replicas: d.replicas,
     };
   });
 
@@ -303,8 +312,15 @@ function crossCheck(s: z.output<typeof scenarioShape>, ctx: z.RefinementCtx): vo
     ctx.addIssue({ code: 'custom', path: ['slo'], message: 'give the service-level objectives once: top-level slo: or expect: { slo: ... }, not both' });
   }
   const checkFault = (f: Fault, at: Path) => {
+    if ('target' in f) {
+      if (s.target.url !== undefined) ctx.addIssue({ code: 'custom', path: [...at, 'target'], message: `target: ${f.target} needs a target crumple starts (target.command); this one is given by url` });
+      return;
+    }
     const dep = s.dependencies[f.dependency];
     if (!dep) return ctx.addIssue({ code: 'custom', path: [...at, 'dependency'], message: unknownName(f.dependency, deps, 'dependency') });
+    if (f.replica !== undefined && f.replica > dep.replicas) {
+      ctx.addIssue({ code: 'custom', path: [...at, 'replica'], message: `'${f.dependency}' has ${dep.replicas} replica${dep.replicas > 1 ? 's' : ''} (replica counts from 1)` });
+    }
     if ('behaviour' in f) {
       const known = Object.hasOwn(behaviours, f.behaviour) || Object.hasOwn(wsBehaviours, f.behaviour);
       if (known && !Object.hasOwn(behaviourTable(dep.protocol), f.behaviour)) {

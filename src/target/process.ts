@@ -18,6 +18,8 @@ export interface TargetProcess {
   tail(): string;
   /** Stops the whole process group: `signal` (SIGTERM), then SIGKILL after graceMs. Idempotent. */
   stop(graceMs?: number, signal?: NodeJS.Signals): Promise<void>;
+  /** Sends `signal` to the whole process group (SIGSTOP, SIGCONT); a no-op once it has exited. */
+  signal(signal: NodeJS.Signals): void;
 }
 
 const TAIL_BYTES = 4096;
@@ -37,13 +39,16 @@ export async function spawnTarget(opts: {
   sink: EventSink;
   /** What the supervisor allows between SIGTERM and SIGKILL when crumple is gone (default 3 s). */
   graceMs?: number;
+  /** Append to the logs instead of starting them afresh (a restart within the run). */
+  appendLogs?: boolean;
 }): Promise<TargetProcess> {
   if (opts.cwd !== undefined) {
     const st = await stat(opts.cwd).catch(() => undefined);
     if (!st?.isDirectory()) throw new CrumpleError('TARGET_FAILED', `could not start target '${opts.command}': its cwd '${opts.cwd}' ${st ? 'is not a directory' : 'does not exist'}`);
   }
-  const out = createWriteStream(join(opts.logDir, 'target.stdout.log'));
-  const err = createWriteStream(join(opts.logDir, 'target.stderr.log'));
+  const flags = opts.appendLogs ? 'a' : 'w';
+  const out = createWriteStream(join(opts.logDir, 'target.stdout.log'), { flags });
+  const err = createWriteStream(join(opts.logDir, 'target.stderr.log'), { flags });
   let sup: ChildProcess;
   try {
     // Only PATH for the supervisor itself: the target's env (NODE_OPTIONS included) is for the target.
@@ -129,6 +134,9 @@ export async function spawnTarget(opts: {
         killGroup(pid, 'SIGKILL'); // stragglers in the group
       }
       ctl.destroy(); // the supervisor exits with the target; this only makes sure
+    },
+    signal(sig: NodeJS.Signals) {
+      if (running) killGroup(pid, sig);
     },
   };
 }

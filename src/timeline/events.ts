@@ -3,7 +3,7 @@
  * - client side (load/): `response`, `ws`, `load-pulse`, `load-step`
  * - dependency side (harness-servers/): `dep-open`, `dep-request`, `dep-response`, `dep-close`, `dep-miss`
  * - the run (run.ts, faults/): `phase`, `fault`
- * - the target process (target/): `target-sample`, `target-exit`
+ * - the target process (target/): `target-sample`, `target-exit`, `target-control` (what crumple did to it)
  * - the harness itself: `lag`
  * - a game day (gameday/): `journal`, who did what to the running system and when
  * `t` is always monotonicMs() (src/timeline/clock.ts): absolute on the monotonic clock. The recorder
@@ -69,6 +69,8 @@ export interface DepOpenEvent {
   kind: 'dep-open';
   t: number;
   dependency: string;
+  /** Which stand-in of a dependency with `replicas: N` (1-based); absent with one stand-in. Every dep-* event has it. */
+  replica?: number;
   conn: number; // per stand-in connection id
   behaviour: string;
 }
@@ -77,6 +79,7 @@ export interface DepRequestEvent {
   kind: 'dep-request';
   t: number;
   dependency: string;
+  replica?: number;
   conn: number;
   method: string;
   path: string;
@@ -88,6 +91,7 @@ export interface DepResponseEvent {
   kind: 'dep-response';
   t: number; // response end
   dependency: string;
+  replica?: number;
   conn: number;
   startedMs: number; // response start (absolute, like t)
   status?: number;
@@ -99,6 +103,7 @@ export interface DepMissEvent {
   kind: 'dep-miss';
   t: number;
   dependency: string;
+  replica?: number;
   conn: number;
   method: string;
   path: string;
@@ -108,6 +113,7 @@ export interface DepCloseEvent {
   kind: 'dep-close';
   t: number;
   dependency: string;
+  replica?: number;
   conn: number;
   by: 'client' | 'stand-in';
   /** A request was read and not yet fully answered when the connection closed. */
@@ -131,10 +137,13 @@ export interface FaultEvent {
   kind: 'fault';
   t: number;
   phase: string;
+  /** The dependency, or '(target)' for a fault on the target process. */
   dependency: string;
-  /** Behaviour name or toxic type. */
+  /** The one replica of a replicated dependency the fault hit (absent: all of them). */
+  replica?: number;
+  /** Behaviour name, toxic type, `down`, or the target action. */
   fault: string;
-  type: 'behaviour' | 'toxic';
+  type: 'behaviour' | 'toxic' | 'target';
   action: 'applied' | 'cleared' | 'failed';
   detail?: string;
 }
@@ -174,6 +183,22 @@ export interface LoadStepEvent {
   limits: { p99Ms?: number; errors?: number };
 }
 
+/**
+ * What crumple did to the target process, when: `kill` (SIGKILL sent), `stop` (its stop signal sent,
+ * for a restart), `pause` (SIGSTOP), `resume` (SIGCONT), `spawn` (started again), `ready` (its
+ * readiness probe passed; `readyMs` = from its spawn). The first start of a run is recorded too.
+ */
+export interface TargetControlEvent {
+  kind: 'target-control';
+  t: number;
+  action: 'kill' | 'stop' | 'pause' | 'resume' | 'spawn' | 'ready';
+  pid: number;
+  /** `ready`: ms from the spawn to the probe passing. */
+  readyMs?: number;
+  /** Which start of the run this process is (1 = the first). */
+  start: number;
+}
+
 export interface LagEvent {
   kind: 'lag';
   t: number;
@@ -202,7 +227,7 @@ export interface JournalEvent {
   /** inject: the window's name (a step's or phase's name, or "#3 inventory → hang"). */
   name?: string;
   /** inject: its faults as checks see them (names and kinds, no params). */
-  faults?: { dependency: string; fault: string; type: 'behaviour' | 'toxic'; kinds: FaultKind[] }[];
+  faults?: { dependency: string; replica?: number; fault: string; type: 'behaviour' | 'toxic' | 'target'; kinds: FaultKind[] }[];
   /** inject: how long the faults were given before they expire. */
   forMs?: number;
 }
@@ -221,6 +246,7 @@ export type TimelineEvent =
   | FaultEvent
   | TargetSampleEvent
   | TargetExitEvent
+  | TargetControlEvent
   | LagEvent
   | JournalEvent;
 

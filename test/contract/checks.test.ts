@@ -22,6 +22,8 @@ const samples: Record<keyof typeof checks, unknown> = {
   drift: { rss: '< 5MB/h' },
   slo: { availability: '99.9%' },
   capacity: { rate: '>= 300/s' },
+  restart: { within: '2s' },
+  failover: { dependency: 'inventory', within: '1s' },
 };
 
 describe.each(Object.entries(checks))('check %s', (key, check) => {

@@ -1,7 +1,7 @@
 // One suite over every fault the tables offer: each declares a kind and a range for every parameter,
 // its ranges' values are valid params, and a scenario naming it validates and describes itself.
 import { describe, expect, it } from 'vitest';
-import { describeFault, faultEntries, faultKinds, faultSchema, type FaultEntry } from '../../src/faults/fault.js';
+import { describeFault, faultBodySchema, faultEntries, faultKinds, faultSchema, faultSummary, type FaultEntry } from '../../src/faults/fault.js';
 import { FAULT_KINDS, type Range } from '../../src/faults/kind.js';
 import { validateScenario } from '../../src/scenario/load.js';
 import { getToxic } from '../../src/proxy/toxics/index.js';
@@ -106,5 +106,29 @@ describe('the fault model', () => {
     const r = faultSchema.safeParse({ dependency: 'db', toxic: 'latency', latncy: 5 });
     expect(r.success).toBe(false);
     expect(r.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['latncy', "unknown latency attribute 'latncy' (did you mean 'latency'?)"]]);
+  });
+
+  it('a target fault is kill, pause or restart, alone: its kind, its text and its summary say so', () => {
+    for (const [action, kind, text] of [['kill', 'fails-fast', 'target killed'], ['pause', 'holds', 'target paused'], ['restart', 'fails-fast', 'target restarted']] as const) {
+      const f = faultSchema.parse({ target: action });
+      expect(f).toEqual({ target: action });
+      expect(describeFault(f)).toBe(text);
+      expect(faultKinds(f)).toEqual([kind]);
+      expect(faultSummary(f)).toEqual({ dependency: '(target)', fault: action, type: 'target', kinds: [kind] });
+    }
+    const bad = faultSchema.safeParse({ target: 'explode' });
+    expect(bad.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['target', 'target is one of kill, pause, restart']]);
+    const both = faultSchema.safeParse({ target: 'kill', dependency: 'db' });
+    expect(both.error!.issues.map((i) => i.path.join('.'))).toContain('dependency');
+    expect(faultBodySchema.safeParse({ target: 'kill' }).success).toBe(false); // the CLI commands take no target fault
+  });
+
+  it('a fault may name one replica of a dependency, counted from 1', () => {
+    const f = faultSchema.parse({ dependency: 'inventory', replica: 2, behaviour: 'hang' });
+    expect(describeFault(f)).toBe('inventory#2 → hang');
+    expect(faultSummary(f)).toMatchObject({ dependency: 'inventory', replica: 2, fault: 'hang' });
+    expect(describeFault(faultSchema.parse({ dependency: 'inventory', replica: 1, toxic: 'latency', latency: 100 }))).toBe('inventory#1 ~ latency latency=100 ms');
+    const zero = faultSchema.safeParse({ dependency: 'inventory', replica: 0, behaviour: 'hang' });
+    expect(zero.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['replica', 'replica counts from 1 (the first URL of the list)']]);
   });
 });

@@ -54,11 +54,12 @@ export class TimelineBuilder {
    * A call from the target to a stand-in at t: answered after `answerAfter` ms with `status`, or
    * closed with the request pending after `closeAfter` ms (by the client unless `by` says otherwise).
    */
-  call(dependency: string, t: number, o: { answerAfter?: number; status?: number; closeAfter?: number; by?: 'client' | 'stand-in' } = {}): this {
+  call(dependency: string, t: number, o: { answerAfter?: number; status?: number; closeAfter?: number; by?: 'client' | 'stand-in'; replica?: number } = {}): this {
     const conn = ++this.conn;
     const at = this.abs(t);
-    this.events.push({ kind: 'dep-open', t: at, dependency, conn, behaviour: 'ok' });
-    this.events.push({ kind: 'dep-request', t: at, dependency, conn, method: 'GET', path: '/items/1', behaviour: 'ok', bytes: 0 });
+    const r = o.replica !== undefined ? { replica: o.replica } : {};
+    this.events.push({ kind: 'dep-open', t: at, dependency, ...r, conn, behaviour: 'ok' });
+    this.events.push({ kind: 'dep-request', t: at, dependency, ...r, conn, method: 'GET', path: '/items/1', behaviour: 'ok', bytes: 0 });
     if (o.closeAfter !== undefined) {
       this.events.push({ kind: 'dep-close', t: this.abs(t + o.closeAfter), dependency, conn, by: o.by ?? 'client', pending: true, pendingSince: at, bytesIn: 80, bytesOut: 0 });
     } else if (o.answerAfter !== undefined) {
@@ -91,6 +92,12 @@ export class TimelineBuilder {
 
   fault(t: number, dependency: string, fault: string, action: 'applied' | 'cleared'): this {
     this.events.push({ kind: 'fault', t: this.abs(t), phase: '', dependency, fault, type: 'behaviour', action });
+    return this;
+  }
+
+  /** What crumple did to the target at t (kill, stop, pause, resume, spawn, ready): a target-control event. */
+  control(t: number, action: 'kill' | 'stop' | 'pause' | 'resume' | 'spawn' | 'ready', start: number, readyMs?: number): this {
+    this.events.push({ kind: 'target-control', t: this.abs(t), action, pid: 100 + start, start, ...(readyMs !== undefined ? { readyMs } : {}) });
     return this;
   }
 

@@ -42,7 +42,7 @@ describe('scenario loading', () => {
 
   it('parses a minimal scenario with defaults filled in', () => {
     const s = parseScenarioText(MINI, 'mini.yaml');
-    expect(s.dependencies.inventory).toEqual({ protocol: 'http', via: 'proxy', behaviour: 'ok' });
+    expect(s.dependencies.inventory).toEqual({ protocol: 'http', via: 'proxy', behaviour: 'ok', replicas: 1 });
     expect(s.phases.map((p) => p.for)).toEqual([2000, 2000]);
     expect(s.load.checkout?.timeout).toBe(10_000);
     expect(clientTimeoutMs(s)).toBe(10_000);

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { scenarioIssues } from '../../src/scenario/load.js';
+
+/** The issues of a scenario as "path: message" lines. */
+const issues = (over: Record<string, unknown>) => {
+  const base = { name: 'n', target: { command: 'node t.js' }, dependencies: { inventory: {} }, phases: [{ name: 'p', for: '1s' }], expect: { survives: true } };
+  return scenarioIssues({ ...base, ...over }).issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+};
+
+describe('scenario fields of the resilience patterns', () => {
+  it('a target fault needs a target crumple starts, and names the field when it is given by url', () => {
+    expect(issues({ phases: [{ name: 'p', for: '1s', faults: [{ target: 'kill' }] }] })).toEqual([]);
+    expect(issues({ target: { url: 'http://127.0.0.1:3000' }, phases: [{ name: 'p', for: '1s', faults: [{ target: 'pause' }] }] })).toEqual([
+      'phases.0.faults.0.target: target: pause needs a target crumple starts (target.command); this one is given by url',
+    ]);
+  });
+
+  it('replicas: a fault names a replica the dependency has; a fixed port is refused', () => {
+    expect(issues({ dependencies: { inventory: { replicas: 3 } }, phases: [{ name: 'p', for: '1s', faults: [{ dependency: 'inventory', replica: 3, behaviour: 'hang' }] }] })).toEqual([]);
+    expect(issues({ dependencies: { inventory: { replicas: 2 } }, phases: [{ name: 'p', for: '1s', faults: [{ dependency: 'inventory', replica: 3, behaviour: 'hang' }] }] })).toEqual([
+      "phases.0.faults.0.replica: 'inventory' has 2 replicas (replica counts from 1)",
+    ]);
+    expect(issues({ dependencies: { inventory: { replicas: 2, port: 4001 } } })).toEqual(['dependencies.inventory.port: port fixes one address; a dependency with replicas gets one free port per replica']);
+    expect(issues({ dependencies: { inventory: { replicas: 0 } } })).toEqual(['dependencies.inventory.replicas: replicas is at least 1']);
+  });
+});
