@@ -19,7 +19,8 @@ export type FailureModeId =
   | 'no-recovery'
   | 'slo-breach'
   | 'slow-restart'
-  | 'no-failover';
+  | 'no-failover'
+  | 'no-fallback';
 
 /** A failure found in this run, told with the run's own numbers. */
 export interface FailureFinding {

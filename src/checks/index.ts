@@ -18,6 +18,7 @@ import slo from './slo.js';
 import capacity from './capacity.js';
 import restart from './restart.js';
 import failover from './failover.js';
+import fallback from './fallback.js';
 import { describeError } from '../errors.js';
 import { inconclusive } from './verdict.js';
 
@@ -42,6 +43,7 @@ export const checks = {
   capacity,
   restart,
   failover,
+  fallback,
 } satisfies Record<string, Check>;
 
 export type CheckName = keyof typeof checks;

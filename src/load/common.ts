@@ -5,6 +5,7 @@ import type { ErrorClass, EventSink } from '../timeline/events.js';
 import { Histogram, roundUs } from '../timeline/summary.js';
 import type { LoadSummary } from './shape.js';
 import type { Outcome, Target } from './http-conn.js';
+import { digestOf, type PathStep } from '../timeline/digest.js';
 
 /** Hard ceilings: whatever a scenario or flag says, a load never exceeds these. */
 export const LIMITS = {
@@ -132,11 +133,11 @@ export class Tally {
  * Emits the response event and tallies it: the one place a request outcome is recorded. `intended`
  * (fixed-rate loads) is the request's slot in the schedule: its latency from there is recorded too.
  */
-export function recordOutcome(sink: EventSink, tally: Tally, load: string, t: number, o: Outcome, intended?: number): void {
+export function recordOutcome(sink: EventSink, tally: Tally, load: string, t: number, o: Outcome, intended?: number, digest?: readonly PathStep[]): void {
   const now = monotonicMs();
   const latencyMs = now - t;
   const corrected = intended === undefined ? undefined : { correctedMs: now - Math.min(intended, t) };
   tally.add(o, latencyMs, corrected?.correctedMs);
   if (o.error) sink({ kind: 'response', t, load, latencyMs, ...corrected, error: o.error, bytes: o.bytes });
-  else sink({ kind: 'response', t, load, latencyMs, ...corrected, status: o.status!, bytes: o.bytes });
+  else sink({ kind: 'response', t, load, latencyMs, ...corrected, status: o.status!, bytes: o.bytes, ...(digest ? { digest: digestOf(digest, o.body) } : {}) });
 }

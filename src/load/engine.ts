@@ -9,6 +9,8 @@ export class Pool {
     private readonly target: Target,
     private readonly timeoutMs: number,
     readonly max: number,
+    /** Keep each body's first this-many bytes (a load's `digest`); 0: count only. */
+    private readonly keepBody = 0,
   ) {}
 
   /** An idle connection, a new one if below max, or undefined when all are busy. */
@@ -16,7 +18,7 @@ export class Pool {
     const c = this.free.pop();
     if (c) return c;
     if (this.conns.length >= this.max) return undefined;
-    const n = new HttpConn(this.target, this.timeoutMs);
+    const n = new HttpConn(this.target, this.timeoutMs, this.keepBody);
     this.conns.push(n);
     return n;
   }

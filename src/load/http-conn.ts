@@ -1,7 +1,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ErrorClass } from '../timeline/events.js';
-import { ResponseParser } from './http-parse.js';
+import { ResponseParser, type KeptBody } from './http-parse.js';
 
 const IDEMPOTENT = /^(GET|HEAD|PUT|DELETE|OPTIONS) /;
 
@@ -16,6 +16,8 @@ export interface Outcome {
   status?: number;
   error?: ErrorClass;
   bytes: number;
+  /** The body's first bytes, when the connection was asked to keep them (a load's `digest`). */
+  body?: KeptBody;
 }
 
 /** Maps a socket error to the timeline's classes. */
@@ -48,6 +50,8 @@ export class HttpConn {
   constructor(
     private readonly target: Target,
     private readonly timeoutMs: number,
+    /** Keep each response body's first this-many bytes on its Outcome (0: count only). */
+    private readonly keepBody = 0,
   ) {}
 
   get busy(): boolean {
@@ -111,7 +115,7 @@ export class HttpConn {
     if (this.pending) throw new Error('HttpConn: one request at a time');
     this.pending = done;
     this.noBody = noBody;
-    this.parser = new ResponseParser(noBody);
+    this.parser = new ResponseParser(noBody, this.keepBody);
     this.timer = setTimeout(() => this.socket && this.fail(this.socket, 'timeout'), this.timeoutMs);
   }
 
@@ -146,7 +150,7 @@ export class HttpConn {
     if (r.state === 'more') return;
     if (r.state === 'error') return this.fail(s, 'parse');
     if (r.rest || !r.keepAlive) this.reset(s); // extra bytes or connection: close
-    this.finish({ status: r.status, bytes: r.bytes });
+    this.finish({ status: r.status, bytes: r.bytes, ...(r.body ? { body: r.body } : {}) });
   }
 
   private fail(s: Socket, error: ErrorClass): void {
@@ -158,12 +162,12 @@ export class HttpConn {
     const stale = error === 'closed' || error === 'ECONNRESET' || error === 'EPIPE';
     if (stale && this.mayRetry && (p?.bytes ?? 0) === 0 && this.req && IDEMPOTENT.test(this.req.toString('latin1', 0, 8))) {
       this.mayRetry = false;
-      this.parser = new ResponseParser(this.noBody);
+      this.parser = new ResponseParser(this.noBody, this.keepBody);
       return this.send(this.req, this.pending);
     }
     if (error === 'closed' && p) {
       const r = p.end(); // a body delimited by the close is complete now
-      if (r.state === 'done') return this.finish({ status: r.status, bytes: r.bytes });
+      if (r.state === 'done') return this.finish({ status: r.status, bytes: r.bytes, ...(r.body ? { body: r.body } : {}) });
     }
     this.finish({ error, bytes: p?.bytes ?? 0 });
   }

@@ -1,7 +1,8 @@
 /**
  * A minimal HTTP/1.1 response reader for the load client: status line, the three headers that
  * frame a body (content-length, transfer-encoding: chunked, connection: close), then the body,
- * counted but not kept. Pure (bytes in, verdict out) so garbage is a `parse` error, never a throw.
+ * counted but not kept — unless asked to keep its first `keepBody` bytes (for a load's body digest).
+ * Pure (bytes in, verdict out) so garbage is a `parse` error, never a throw.
  */
 const CRLF = 0x0a;
 const MAX_HEAD = 64 * 1024;
@@ -9,8 +10,14 @@ const STATUS_LINE = /^HTTP\/1\.[01] (\d{3})(?: |$)/;
 
 export type ParseResult =
   | { state: 'more' }
-  | { state: 'done'; status: number; bytes: number; keepAlive: boolean; rest: Buffer | undefined }
+  | { state: 'done'; status: number; bytes: number; keepAlive: boolean; rest: Buffer | undefined; body?: KeptBody }
   | { state: 'error' };
+
+/** The first bytes of a body, and whether it had more than that. */
+export interface KeptBody {
+  bytes: Buffer;
+  cut: boolean;
+}
 
 type Phase = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailers' | 'until-close';
 
@@ -21,8 +28,32 @@ export class ResponseParser {
   private keepAlive = true;
   private remaining = 0;
   bytes = 0;
+  private kept: Buffer[] | undefined;
+  private keptBytes = 0;
+  private cut = false;
 
-  constructor(private readonly noBody = false) {}
+  /** `keepBody`: keep the body's first this-many bytes (0: count only). */
+  constructor(
+    private readonly noBody = false,
+    private readonly keepBody = 0,
+  ) {}
+
+  private keepSlice(data: Buffer, from: number, to: number): void {
+    if (this.keepBody <= 0 || to <= from) return;
+    const room = this.keepBody - this.keptBytes;
+    if (room <= 0) {
+      this.cut = true;
+      return;
+    }
+    const take = Math.min(room, to - from);
+    (this.kept ??= []).push(Buffer.from(data.subarray(from, from + take)));
+    this.keptBytes += take;
+    if (take < to - from) this.cut = true;
+  }
+
+  private body(): { body?: KeptBody } {
+    return this.keepBody > 0 ? { body: { bytes: this.kept ? Buffer.concat(this.kept) : Buffer.alloc(0), cut: this.cut } } : {};
+  }
 
   /** True once any byte of a response arrived (a close before that is a keep-alive race or a refusal to answer). */
   get started(): boolean {
@@ -53,12 +84,14 @@ export class ResponseParser {
         }
         case 'length': {
           const take = Math.min(this.remaining, data.length - off);
+          this.keepSlice(data, off, off + take);
           this.remaining -= take;
           off += take;
           if (this.remaining > 0) return { state: 'more' };
           return this.done(data, off);
         }
         case 'until-close':
+          this.keepSlice(data, off, data.length);
           return { state: 'more' };
         case 'chunk-size': {
           const nl = data.indexOf(CRLF, off);
@@ -72,6 +105,7 @@ export class ResponseParser {
         }
         case 'chunk-data': {
           const take = Math.min(this.remaining, data.length - off);
+          this.keepSlice(data, off, off + take);
           this.remaining -= take;
           off += take;
           if (this.remaining > 0) return { state: 'more' };
@@ -99,7 +133,7 @@ export class ResponseParser {
 
   /** The peer closed: complete when the body runs until close, otherwise the response was cut. */
   end(): ParseResult {
-    if (this.phase === 'until-close') return { state: 'done', status: this.status, bytes: this.bytes, keepAlive: false, rest: undefined };
+    if (this.phase === 'until-close') return { state: 'done', status: this.status, bytes: this.bytes, keepAlive: false, rest: undefined, ...this.body() };
     return { state: 'error' };
   }
 
@@ -110,7 +144,7 @@ export class ResponseParser {
 
   private done(data: Buffer, off: number): ParseResult {
     const rest = off < data.length ? data.subarray(off) : undefined;
-    return { state: 'done', status: this.status, bytes: this.bytes - (rest?.length ?? 0), keepAlive: this.keepAlive, rest };
+    return { state: 'done', status: this.status, bytes: this.bytes - (rest?.length ?? 0), keepAlive: this.keepAlive, rest, ...this.body() };
   }
 
   private head(head: string): ParseResult | undefined {

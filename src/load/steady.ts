@@ -4,6 +4,7 @@ import { LIMITS, Tally, boundedDuration, buildRequest, deadlineOf, intIn, record
 import { Pool, drive } from './engine.js';
 import { runAutocannonSteady } from './autocannon-engine.js';
 import type { LoadShape } from './shape.js';
+import { DIGEST_BODY_BYTES, jsonPathSchema, parsePath } from '../timeline/digest.js';
 
 const spec = z
   .object({
@@ -21,6 +22,11 @@ const spec = z
      * autocannon: autocannon's clients in the same worker; see autocannon-engine.ts for what it cannot report.
      */
     engine: z.enum(['raw', 'autocannon']).default('raw'),
+    /**
+     * Record a digest of each answer's body: the value at this JSON path (e.g. $.source), as short
+     * JSON text on the response event; bodies are read up to 16 KiB for it, never kept whole.
+     */
+    digest: jsonPathSchema.optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -28,6 +34,7 @@ const spec = z
     if (s.timeout < 1000) ctx.addIssue({ code: 'custom', path: ['timeout'], message: 'the autocannon engine cannot time out sooner than 1s (use engine: raw)' });
     if (s.rate !== undefined && s.rate < 1) ctx.addIssue({ code: 'custom', path: ['rate'], message: 'the autocannon engine needs at least 1/s (use engine: raw)' });
     if (s.method === 'HEAD') ctx.addIssue({ code: 'custom', path: ['method'], message: 'the autocannon engine cannot read HEAD responses (use engine: raw)' });
+    if (s.digest !== undefined) ctx.addIssue({ code: 'custom', path: ['digest'], message: 'the autocannon engine does not read bodies (use engine: raw)' });
   });
 
 /** A fixed rate (open model) or a fixed concurrency (closed loop), for a duration or a count. */
@@ -41,7 +48,8 @@ export default {
       return runAutocannonSteady({ ...s, name: ctx.name, baseUrl: ctx.baseUrl, sink: ctx.sink, signal: ctx.signal, runMs: ctx.runMs });
     }
     const tally = new Tally();
-    const pool = new Pool(targetOf(ctx.baseUrl), s.timeout, s.connections ?? (s.rate === undefined ? 10 : 256));
+    const digest = s.digest !== undefined ? parsePath(s.digest) : undefined;
+    const pool = new Pool(targetOf(ctx.baseUrl), s.timeout, s.connections ?? (s.rate === undefined ? 10 : 256), digest ? DIGEST_BODY_BYTES : 0);
     const r = await drive({
       pool,
       req: buildRequest(ctx.baseUrl, s),
@@ -51,7 +59,7 @@ export default {
       until: deadlineOf(tally.started, s.duration, ctx.runMs),
       budget: { left: s.count },
       signal: ctx.signal,
-      onOutcome: (t, o, intended) => recordOutcome(ctx.sink, tally, ctx.name, t, o, intended),
+      onOutcome: (t, o, intended) => recordOutcome(ctx.sink, tally, ctx.name, t, o, intended, digest),
     });
     pool.destroyAll();
     return tally.summary(ctx.name, 'steady', r.stoppedBy, s.rate === undefined ? {} : { missed: r.missed });

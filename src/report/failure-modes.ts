@@ -18,6 +18,7 @@ export const stabilityPatterns = {
   'steady-state': { name: 'Steady State', description: 'keep resources bounded: caches, pools and memory reach a plateau' },
   handshaking: { name: 'Handshaking', description: 'let a server tell callers it is too busy, and callers back off' },
   failover: { name: 'Failover', description: 'spread calls over replicas; leave one that fails or hangs (a short timeout, ejection, a retry elsewhere) and bring it back once healthy' },
+  fallback: { name: 'Fallback', description: 'when a dependency fails, answer from a cache, a default or a partial result, and say the answer is degraded' },
   'crash-only': { name: 'Crash-Only Restart', description: 'a process that may be killed at any moment starts again fast, its state kept outside it' },
   'honest-readiness': { name: 'Honest Readiness', description: 'report ready only once real requests can be served: caches warm, pools connected' },
 } as const;
@@ -195,6 +196,16 @@ export const failureModes = {
     aim: (m) => {
       const still = first(m, ['replicaCallsPerSecondAtEnd']);
       return aimWithin('leave a bad replica', m, 'a second') + (measuredAs(m, ['switchMs'], 'left it after') || (still ? ` (this run: still ${formatValue(still.value)} calls/s to it at the end)` : ''));
+    },
+  },
+  'no-fallback': {
+    name: 'No fallback',
+    description: 'a dependency failed and the target failed with it, although a degraded answer (a cached value, a default, a partial result) would have served',
+    patterns: ['fallback', 'timeouts', 'circuit-breaker'],
+    aim: (m) => {
+      const got = first(m, ['failedShare']);
+      const bound = first(m, ['failedShareBound']);
+      return `answer degraded instead of failing: failed answers ≤ ${bound ? formatValue(bound.value * 100) : 1}% during the fault${got ? ` (this run: ${formatValue(got.value * 100)}% failed)` : ''}`;
     },
   },
 } satisfies Record<FailureModeId, FailureMode>;

@@ -382,6 +382,15 @@ function crossCheck(s: z.output<typeof scenarioShape>, ctx: z.RefinementCtx): vo
   }
   for (const [key, x] of Object.entries(s.expect)) {
     if (typeof x !== 'object' || x === null) continue;
+    // A body match reads the digest its load records: the same JSON path.
+    const degraded = (x as { degraded?: { path?: unknown } }).degraded;
+    const on = (x as { load?: unknown }).load;
+    if (checkNameOf(key) === 'fallback' && typeof on === 'string' && s.load[on] && typeof degraded?.path === 'string') {
+      const digest = s.load[on].digest;
+      if (digest !== degraded.path) {
+        ctx.addIssue({ code: 'custom', path: ['expect', key, 'degraded'], message: digest === undefined ? `load '${on}' records no body digest: give it digest: ${degraded.path}` : `load '${on}' digests ${String(digest)}, not ${degraded.path}` });
+      }
+    }
     for (const [field, known, what] of refs) {
       const v = (x as Record<string, unknown>)[field];
       if (typeof v === 'string' && !known.includes(v)) ctx.addIssue({ code: 'custom', path: ['expect', key, field], message: unknownName(v, known, what) });

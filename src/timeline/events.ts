@@ -36,6 +36,8 @@ export interface ResponseEvent {
   status?: number; // absent when `error` is set
   error?: ErrorClass;
   bytes: number; // response bytes received
+  /** A load with `digest: <JSON path>`: the value there as JSON text (≤ 64 chars), or a `!` word (timeline/digest.ts). */
+  digest?: string;
 }
 
 export interface WsEvent {

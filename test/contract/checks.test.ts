@@ -24,6 +24,7 @@ const samples: Record<keyof typeof checks, unknown> = {
   capacity: { rate: '>= 300/s' },
   restart: { within: '2s' },
   failover: { dependency: 'inventory', within: '1s' },
+  fallback: { load: 'checkout', degraded: '$.source == "cache"' },
 };
 
 describe.each(Object.entries(checks))('check %s', (key, check) => {

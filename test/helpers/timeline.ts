@@ -34,18 +34,18 @@ export class TimelineBuilder {
   }
 
   /** `correctedMs`: latency from the intended send time (fixed-rate loads), when the test needs one. */
-  response(load: string, t: number, latencyMs: number, outcome: Outcome = 200, correctedMs?: number): this {
+  response(load: string, t: number, latencyMs: number, outcome: Outcome = 200, correctedMs?: number, digest?: string): this {
     this.abs(t + latencyMs);
-    this.events.push({ kind: 'response', t: this.abs(t), load, latencyMs, ...(correctedMs !== undefined ? { correctedMs } : {}), bytes: 10, ...(typeof outcome === 'number' ? { status: outcome } : { error: outcome }) });
+    this.events.push({ kind: 'response', t: this.abs(t), load, latencyMs, ...(correctedMs !== undefined ? { correctedMs } : {}), bytes: 10, ...(typeof outcome === 'number' ? { status: outcome, ...(digest !== undefined ? { digest } : {}) } : { error: outcome }) });
     return this;
   }
 
   /** One request every `every` ms in [from, to). */
-  responses(load: string, o: { from: number; to: number; every: number; latency: Num; outcome?: Outcome | ((t: number, i: number) => Outcome) }): this {
+  responses(load: string, o: { from: number; to: number; every: number; latency: Num; outcome?: Outcome | ((t: number, i: number) => Outcome); digest?: string | ((t: number, i: number) => string) }): this {
     let i = 0;
     for (let t = o.from; t < o.to; t += o.every, i++) {
       const outcome = o.outcome === undefined ? 200 : typeof o.outcome === 'function' ? o.outcome(t, i) : o.outcome;
-      this.response(load, t, val(o.latency, t, i), outcome);
+      this.response(load, t, val(o.latency, t, i), outcome, undefined, typeof o.digest === 'function' ? o.digest(t, i) : o.digest);
     }
     return this;
   }

@@ -23,4 +23,14 @@ describe('scenario fields of the resilience patterns', () => {
     expect(issues({ dependencies: { inventory: { replicas: 2, port: 4001 } } })).toEqual(['dependencies.inventory.port: port fixes one address; a dependency with replicas gets one free port per replica']);
     expect(issues({ dependencies: { inventory: { replicas: 0 } } })).toEqual(['dependencies.inventory.replicas: replicas is at least 1']);
   });
+
+  it("fallback: the body match reads the load's digest, and the load must record that path", () => {
+    const fb = (digest?: string) => ({ load: { prices: { shape: 'steady', path: '/price', ...(digest ? { digest } : {}) } }, expect: { fallback: { load: 'prices', degraded: '$.source == "cache"' } } });
+    expect(issues(fb('$.source'))).toEqual([]);
+    expect(issues(fb())).toEqual(["expect.fallback.degraded: load 'prices' records no body digest: give it digest: $.source"]);
+    expect(issues(fb('$.origin'))).toEqual(["expect.fallback.degraded: load 'prices' digests $.origin, not $.source"]);
+    expect(issues({ ...fb('$.source'), expect: { fallback: { load: 'prices', degraded: '$.source = cache' } } })).toEqual(['expect.fallback.degraded: write <path> == <JSON value>, e.g. $.source == "cache"']);
+    expect(issues({ load: { prices: { shape: 'steady', digest: 'source' } } })).toEqual(['load.prices.digest: must be a JSON path like $.source or $.items[0].id (dots and [index] only)']);
+    expect(issues({ load: { prices: { shape: 'steady', engine: 'autocannon', digest: '$.source' } } })).toEqual(['load.prices.digest: the autocannon engine does not read bodies (use engine: raw)']);
+  });
 });
