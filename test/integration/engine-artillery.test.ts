@@ -96,8 +96,12 @@ expect:
     expect(Math.abs(a.requests - b.requests) / a.requests).toBeLessThan(0.15);
     expect(Math.abs(a.ok / a.requests - b.ok / b.requests)).toBeLessThan(0.15);
     expect(b.p99Ms).toBeLessThan(1500);
-    // The same checks judge the engine's results, with the same outcome on this target.
-    expect(eng.result.verdicts.map((v) => `${v.key}: ${v.status}`).sort()).toEqual(own.result.verdicts.map((v) => `${v.key}: ${v.status}`).sort());
+    // The same checks judge the engine's results: the same verdicts, and the same outcome for those
+    // that judge counts and statuses. Latency bounds (steady-state p99, recovery's p99) depend on how
+    // busy the machine was during each of the two runs, so only their presence is compared.
+    const speed = new Set(['steady-state', 'latency', 'recovery']);
+    const outcome = (o: RunOutput) => o.result.verdicts.map((v) => `${v.key}: ${speed.has(v.check) ? 'judged' : v.status}`).sort();
+    expect(outcome(eng)).toEqual(outcome(own));
     expect(eng.result.loads.find((l) => l.name === 'checkout')!.requests).toBe(b.requests);
     expect(readFileSync(join(dir, 'engine', 'checkout.artillery.yml'), 'utf8')).toMatch(/arrivalRate: 50/);
   }, 240_000);
