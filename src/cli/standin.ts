@@ -6,6 +6,7 @@ import { CrumpleError, badInput, describeError } from '../errors.js';
 import { formatMs, parseDuration } from '../units.js';
 import { DEFAULT_FOR_MS, MAX_FOR_MS } from './toxic.js';
 import { describeFault, faultBodySchema } from '../faults/fault.js';
+import { pairsToObject } from '../gameday/written.js';
 
 
 interface Common {
@@ -16,29 +17,7 @@ interface Common {
 }
 
 /** `--param a.b=3` → {a: {b: 3}}; values are JSON when they parse, strings otherwise. */
-export function parseParamFlags(flags: readonly string[], base: Record<string, unknown> = {}): Record<string, unknown> {
-  const out = structuredClone(base);
-  for (const f of flags) {
-    const eq = f.indexOf('=');
-    if (eq <= 0) throw badInput(`--param: expected key=value, got '${f}'`);
-    const keys = f.slice(0, eq).split('.');
-    const raw = f.slice(eq + 1);
-    let value: unknown = raw;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      // a plain string ("5s", "uniform")
-    }
-    let node = out;
-    for (const k of keys.slice(0, -1)) {
-      const next = node[k];
-      if (next === null || typeof next !== 'object' || Array.isArray(next)) node[k] = {};
-      node = node[k] as Record<string, unknown>;
-    }
-    node[keys[keys.length - 1]!] = value;
-  }
-  return out;
-}
+export const parseParamFlags = (flags: readonly string[], base: Record<string, unknown> = {}): Record<string, unknown> => pairsToObject(flags, '--param', base);
 
 function controlUrl(o: Common): URL {
   const raw = o.control ?? process.env.CRUMPLE_CONTROL;

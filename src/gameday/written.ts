@@ -8,9 +8,9 @@ import { getToxic } from '../proxy/toxics/index.js';
 import { faultEntries } from '../faults/fault.js';
 import { CrumpleError } from '../errors.js';
 
-/** `["delay=2s", "a.b=3"]` → `{delay: "2s", a: {b: 3}}`. */
-export function pairsToObject(pairs: readonly string[], what = 'param'): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+/** `["delay=2s", "a.b=3"]` → `{delay: "2s", a: {b: 3}}`, over a copy of `base`. */
+export function pairsToObject(pairs: readonly string[], what = 'param', base: Record<string, unknown> = {}): Record<string, unknown> {
+  const out = structuredClone(base);
   for (const p of pairs) {
     const eq = p.indexOf('=');
     if (eq <= 0) throw new CrumpleError('BAD_INPUT', `${what}: expected key=value, got '${p}'`);
