@@ -17,13 +17,14 @@ import report from './report.js';
 import toxic from './toxic.js';
 import standin from './standin.js';
 import exploreCmd from './explore.js';
+import stress from './stress.js';
 import contract from './contract.js';
 import gameday from './gameday.js';
 import fault from './fault.js';
 import note from './note.js';
 import exportCmd from './export.js';
 
-const commands: Register[] = [run, exploreCmd, validate, init, gameday, fault, note, serve, standin, proxy, toxic, load, dogpile, report, contract, exportCmd];
+const commands: Register[] = [run, stress, exploreCmd, validate, init, gameday, fault, note, serve, standin, proxy, toxic, load, dogpile, report, contract, exportCmd];
 
 /** commander's own messages quote what was typed ("unknown command '…'"): shown with controls made visible. */
 const output = (io: Io) => ({ writeOut: (s: string) => io.out(s), writeErr: (s: string) => io.err(visible(s)) });
