@@ -144,7 +144,7 @@ export function stressScenario(written: Obj, opts: StressOptions, parseDuration:
   if (opts.capacity !== undefined) expect.capacity = opts.capacity;
   else if (expect.capacity === undefined) {
     // Without a gate the run still reports the capacity; any rate above zero passes.
-    expect.capacity = '> 0/s';
+    expect.capacity = '>= 0.01/s';
     notes.push('no capacity gate (--capacity ">= 300/s" to make one): the capacity is reported');
   }
   if (isObj(expect.capacity) && expect.capacity.load === undefined && opts.capacity === undefined) expect.capacity = { ...expect.capacity, load: name };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { cli } from '../helpers/cli.js';
 import { stressScenario } from '../../src/scenario/stress.js';
 import { parseDuration } from '../../src/units.js';
+import { loadScenario, scenarioIssues } from '../../src/scenario/load.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'crumple-stress-'));
 
@@ -22,7 +23,7 @@ describe('stressScenario (the written form rewritten)', () => {
     expect(api.rate).toBeUndefined();
     expect(s.written.phases).toEqual([{ name: 'baseline', for: '2s' }, { name: 'stress', for: '7000ms' }]);
     expect((s.written.load as Record<string, Record<string, unknown>>).health!.during).toBeUndefined();
-    expect(s.written.expect).toEqual({ survives: true, capacity: '> 0/s' });
+    expect(s.written.expect).toEqual({ survives: true, capacity: '>= 0.01/s' });
     expect(s.notes.join('\n')).toMatch(/not judging 'timeout'/);
   });
   it('keeps a ramp and its phases as written when no ramp flag is given', () => {
@@ -31,6 +32,14 @@ describe('stressScenario (the written form rewritten)', () => {
     expect(s.rebuilt).toBe(false);
     expect(s.written.phases).toEqual(written.phases);
     expect((s.written.expect as Record<string, unknown>).capacity).toBe('>= 40/s');
+  });
+  it('without --capacity the stressed form of a real scenario is valid (the report-only bound parses)', async () => {
+    const { written } = await loadScenario('scenarios/fallback.resilient.yaml');
+    const loads = Object.keys(written.load as object);
+    const s = stressScenario(written, { load: loads[0]! }, parseDuration);
+    const expectations = { ...(s.written.expect as Record<string, unknown>) };
+    const r = scenarioIssues({ ...s.written, expect: { capacity: expectations.capacity, survives: true } });
+    expect(r.issues).toEqual([]);
   });
   it('asks which load when several could be ramped', () => {
     const two = { ...written, load: { a: { shape: 'steady' }, b: { shape: 'steady' } } };
