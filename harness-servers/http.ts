@@ -10,6 +10,7 @@ import { monotonicMs } from '../src/timeline/clock.js';
 import type { Exchange, Handler } from './behaviour.js';
 import { LOGGED_HEADERS, type ConnState, type RequestRecord } from './log.js';
 import { connOf, type Observer } from './observe.js';
+import type { RequestTags } from './idempotency.js';
 
 /** Request bodies are counted in full but kept (for contract body matching) only up to this. */
 export const MAX_BODY = 1 << 20;
@@ -36,7 +37,11 @@ export class HttpSide {
   /** Parses the sockets handed to it; also where WebSocket upgrades arrive. */
   readonly server: Server;
 
-  constructor(private readonly obs: Observer) {
+  constructor(
+    private readonly obs: Observer,
+    /** A dependency with `idempotency:`: what to record of each request (harness-servers/idempotency.ts). */
+    private readonly tag?: (h: IncomingMessage['headers'], body: Buffer | undefined, bytes: number) => RequestTags,
+  ) {
     this.server = createServer({ requestTimeout: 0 }, (req, res) => this.onRequest(req, res));
     this.server.keepAliveTimeout = 5000;
     this.server.on('clientError', onClientError);
@@ -90,7 +95,7 @@ export class HttpSide {
       label += ':' + h.label;
     }
     rec.behaviour = label;
-    this.obs.request(conn, rec);
+    this.obs.request(conn, rec, this.tag?.(req.headers, body, rec.bytes));
     h.request(x);
   }
 }

@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { monotonicMs } from '../src/timeline/clock.js';
 import type { EventSink, TimelineEvent } from '../src/timeline/events.js';
 import { ConnState, type ConnRing, type RequestRecord } from './log.js';
+import type { RequestTags } from './idempotency.js';
 
 const kConn = Symbol('crumple.conn');
 type TaggedSocket = Socket & { [kConn]?: ConnState };
@@ -65,8 +66,8 @@ export class Observer {
   }
 
   /** A request head was read (rec.behaviour already set). */
-  request(conn: ConnState, rec: RequestRecord): void {
-    if (this.sink) this.emit({ kind: 'dep-request', t: rec.t, dependency: this.dependency, conn: conn.rec.conn, method: rec.method, path: rec.path, behaviour: rec.behaviour, bytes: rec.bytes });
+  request(conn: ConnState, rec: RequestRecord, tags?: RequestTags): void {
+    if (this.sink) this.emit({ kind: 'dep-request', t: rec.t, dependency: this.dependency, conn: conn.rec.conn, method: rec.method, path: rec.path, behaviour: rec.behaviour, bytes: rec.bytes, ...tags });
   }
 
   /** A response is complete (rec.responseEnd set). */

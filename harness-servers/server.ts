@@ -8,6 +8,7 @@ import type { EventSink } from '../src/timeline/events.js';
 import { parseParams, seededRandom, zodLines, type Env, type NestedSpec } from './behaviour.js';
 import { behaviours, getBehaviour } from './behaviours/index.js';
 import { compileContract, type CompiledContract, type ContractPair } from './contract.js';
+import { compileIdempotency, type IdempotencySpec } from './idempotency.js';
 import { HttpSide } from './http.js';
 import { Listener } from './listen.js';
 import { ConnRing, DEFAULT_LOG_CAPACITY, type ObservationLog } from './log.js';
@@ -38,6 +39,8 @@ export interface StandInOptions {
   seed?: number;
   /** Connections kept in the observation log (ring buffer). Default 10,000. */
   logCapacity?: number;
+  /** Record each request's idempotency key and logical request id on its dep-request event. */
+  idempotency?: IdempotencySpec;
 }
 
 export interface StandIn {
@@ -97,7 +100,7 @@ class StandInServer implements StandIn {
       throw new CrumpleError('BAD_INPUT', `stand-in '${this.name}': ${lines[0]}`, { details: lines.slice(1) });
     }
     this.obs = new Observer(this.name, new ConnRing(opts.logCapacity ?? DEFAULT_LOG_CAPACITY), opts.onEvent, opts.replica);
-    this.http = new HttpSide(this.obs);
+    this.http = new HttpSide(this.obs, opts.idempotency ? compileIdempotency(opts.idempotency) : undefined);
     if (this.protocol === 'ws') this.ws = new WsSide(Wss!, this.http.server, this.obs);
     this.listener = new Listener(this.name, opts.host ?? '127.0.0.1', port, (socket) => this.http.take(socket, this.obs.accept(socket, this.http.handler.label)));
     this.start0 = { name: opts.behaviour ?? (this.protocol === 'ws' ? 'echo' : 'ok'), params: opts.params ?? {} };

@@ -93,6 +93,7 @@ export class Rig {
           ...(d.behaviour ? { behaviour: d.behaviour } : {}),
           ...(d.params !== undefined ? { params: d.params } : {}),
           ...(d.contract ? { contract: d.contract } : {}),
+          ...(d.idempotency ? { idempotency: d.idempotency } : {}),
           ...(d.port !== undefined && d.via === 'direct' ? { port: d.port } : {}),
           onEvent: sink,
           ...(plan.seed !== undefined ? { seed: plan.seed + r - 1 } : {}),

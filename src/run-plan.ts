@@ -3,6 +3,7 @@
  * RunPlan; run.ts runs it. Kept out of run.ts so that builders need not import the runner.
  */
 import type { ContractPair } from '../harness-servers/contract.js';
+import type { IdempotencySpec } from '../harness-servers/idempotency.js';
 import type { CheckContext, Verdict } from './checks/check.js';
 import type { Fault } from './faults/fault.js';
 import type { ReadyProbe } from './target/ready.js';
@@ -41,6 +42,8 @@ export interface DependencyPlan {
   toxiproxy?: { listen?: string; upstream?: string };
   /** Stand-ins to start for it (default 1), each with its own port and proxy link. */
   replicas?: number;
+  /** What its stand-ins record of each request for the idempotency check. */
+  idempotency?: IdempotencySpec;
 }
 
 /** A run as run.ts needs it: scenario files, the CLI and explore/ all produce one of these. */

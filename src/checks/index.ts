@@ -19,6 +19,7 @@ import capacity from './capacity.js';
 import restart from './restart.js';
 import failover from './failover.js';
 import fallback from './fallback.js';
+import idempotency from './idempotency.js';
 import { describeError } from '../errors.js';
 import { inconclusive } from './verdict.js';
 
@@ -44,6 +45,7 @@ export const checks = {
   restart,
   failover,
   fallback,
+  idempotency,
 } satisfies Record<string, Check>;
 
 export type CheckName = keyof typeof checks;

@@ -69,6 +69,19 @@ export function buildRequest(base: URL, r: RequestSpec): Buffer {
   return body ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
 }
 
+/**
+ * The request with a header whose value is fresh per request (`<load>-<n>`, a load's `requestId`):
+ * the head is split once around the value, so each request costs one small concat.
+ */
+export function taggedRequest(base: URL, r: RequestSpec, header: string, prefix: string): (n: number) => Buffer {
+  const mark = '\u0000crumple-request-id\u0000';
+  const whole = buildRequest(base, { ...r, headers: { ...r.headers, [header]: mark } });
+  const at = whole.indexOf(mark, 0, 'latin1');
+  const head = whole.subarray(0, at);
+  const tail = whole.subarray(at + mark.length);
+  return (n) => Buffer.concat([head, Buffer.from(`${prefix}-${n}`, 'latin1'), tail]);
+}
+
 /** Effective stop time: the entry's duration, capped by the run's. */
 export function deadlineOf(start: number, entryMs: number | undefined, runMs: number | undefined): number {
   const own = entryMs ?? runMs ?? DEFAULT_DURATION_MS;

@@ -36,7 +36,8 @@ export class Pool {
 
 export interface DriveOptions {
   pool: Pool;
-  req: Buffer;
+  /** The request bytes; a function builds each request (its sequence number from 1) when requests differ (a load's requestId). */
+  req: Buffer | ((n: number) => Buffer);
   noBody: boolean;
   /** Requests per second (open model: a slot that finds every connection busy is `missed`). Without it: closed loop, one request per connection at a time. */
   rate?: number;
@@ -66,6 +67,7 @@ export function drive(o: DriveOptions): Promise<DriveResult> {
     let missed = 0;
     let stopping: DriveResult['stoppedBy'] | undefined;
     let timer: NodeJS.Timeout | undefined;
+    let seq = 0;
 
     const stopReason = (): DriveResult['stoppedBy'] | undefined =>
       o.signal.aborted ? 'signal' : o.budget.left <= 0 ? 'count' : monotonicMs() >= o.until ? 'duration' : undefined;
@@ -89,7 +91,7 @@ export function drive(o: DriveOptions): Promise<DriveResult> {
       inFlight += 1;
       o.budget.left -= 1;
       c.request(
-        o.req,
+        typeof o.req === 'function' ? o.req(++seq) : o.req,
         (out) => {
           inFlight -= 1;
           o.onOutcome(t, out, intended);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { rateSchema } from '../units.js';
-import { LIMITS, Tally, boundedDuration, buildRequest, deadlineOf, intIn, recordOutcome, requestFields, targetOf } from './common.js';
+import { LIMITS, Tally, boundedDuration, buildRequest, taggedRequest, deadlineOf, intIn, recordOutcome, requestFields, targetOf } from './common.js';
 import { Pool, drive } from './engine.js';
 import { runAutocannonSteady } from './autocannon-engine.js';
 import type { LoadShape } from './shape.js';
@@ -27,6 +27,11 @@ const spec = z
      * JSON text on the response event; bodies are read up to 16 KiB for it, never kept whole.
      */
     digest: jsonPathSchema.optional(),
+    /**
+     * A header each request carries with a fresh value (`<load>-<n>`): a target that forwards it lets a
+     * stand-in tell a retry of one request from a new request (the idempotency check).
+     */
+    requestId: z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a header name like x-request-id').optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -35,6 +40,7 @@ const spec = z
     if (s.rate !== undefined && s.rate < 1) ctx.addIssue({ code: 'custom', path: ['rate'], message: 'the autocannon engine needs at least 1/s (use engine: raw)' });
     if (s.method === 'HEAD') ctx.addIssue({ code: 'custom', path: ['method'], message: 'the autocannon engine cannot read HEAD responses (use engine: raw)' });
     if (s.digest !== undefined) ctx.addIssue({ code: 'custom', path: ['digest'], message: 'the autocannon engine does not read bodies (use engine: raw)' });
+    if (s.requestId !== undefined) ctx.addIssue({ code: 'custom', path: ['requestId'], message: 'the autocannon engine sends one fixed request (use engine: raw)' });
   });
 
 /** A fixed rate (open model) or a fixed concurrency (closed loop), for a duration or a count. */
@@ -52,7 +58,7 @@ export default {
     const pool = new Pool(targetOf(ctx.baseUrl), s.timeout, s.connections ?? (s.rate === undefined ? 10 : 256), digest ? DIGEST_BODY_BYTES : 0);
     const r = await drive({
       pool,
-      req: buildRequest(ctx.baseUrl, s),
+      req: s.requestId !== undefined ? taggedRequest(ctx.baseUrl, s, s.requestId, ctx.name) : buildRequest(ctx.baseUrl, s),
       noBody: s.method === 'HEAD',
       ...(s.rate === undefined ? {} : { rate: s.rate }),
       concurrency: pool.max,

@@ -21,6 +21,9 @@ export const stabilityPatterns = {
   fallback: { name: 'Fallback', description: 'when a dependency fails, answer from a cache, a default or a partial result, and say the answer is degraded' },
   'crash-only': { name: 'Crash-Only Restart', description: 'a process that may be killed at any moment starts again fast, its state kept outside it' },
   'honest-readiness': { name: 'Honest Readiness', description: 'report ready only once real requests can be served: caches warm, pools connected' },
+  // Issue 15, items 5 and 6: idempotent retries and at-least-once queue consumption.
+  'idempotency-keys': { name: 'Idempotency Keys', description: 'one key per logical request, the same key on every retry of it, so the receiver applies it once' },
+  'ack-after-work': { name: 'Acknowledge After Work', description: 'delete (ack) a message only once its work is done, so a consumer that dies mid-message leaves it to be redelivered; make the work idempotent for the duplicates' },
 } as const;
 
 export type StabilityPattern = keyof typeof stabilityPatterns;
@@ -206,6 +209,26 @@ export const failureModes = {
       const got = first(m, ['failedShare']);
       const bound = first(m, ['failedShareBound']);
       return `answer degraded instead of failing: failed answers ≤ ${bound ? formatValue(bound.value * 100) : 1}% during the fault${got ? ` (this run: ${formatValue(got.value * 100)}% failed)` : ''}`;
+    },
+  },
+  // Issue 15, items 5 and 6.
+  'double-apply': {
+    name: 'Double apply',
+    description: 'a retried non-idempotent call carried a fresh key or none, so the dependency applies it again: a second charge, a second order',
+    patterns: ['idempotency-keys'],
+    aim: (m) => {
+      const got = first(m, ['duplicates']);
+      const r = first(m, ['retried']);
+      return `every retry carries the key of its first attempt: 0 duplicates${got && r ? ` (this run: ${formatValue(got.value)} of ${formatValue(r.value)} retries would apply twice)` : ''}`;
+    },
+  },
+  'lost-message': {
+    name: 'Lost message',
+    description: 'the consumer acknowledged (deleted) a message before doing its work and died with it in hand: the queue will never deliver it again',
+    patterns: ['ack-after-work', 'crash-only'],
+    aim: (m) => {
+      const lost = first(m, ['lost']);
+      return `delete a message only after its work is done: 0 lost${lost ? ` (this run: ${formatValue(lost.value)} lost)` : ''}`;
     },
   },
 } satisfies Record<FailureModeId, FailureMode>;

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { behaviours } from '../../harness-servers/behaviours/index.js';
 import { wsBehaviours } from '../../harness-servers/ws/index.js';
 import { contractSchema } from '../../harness-servers/contract.js';
+import { idempotencySpecSchema } from '../../harness-servers/idempotency.js';
 import { loadShapes } from '../load/index.js';
 import { toxics, visibleToxicTypes } from '../proxy/toxics/index.js';
 import { behaviourNames, behaviourTable, faultSchema, MAX_REPLICAS, type Fault } from '../faults/fault.js';
@@ -63,7 +64,7 @@ function knownFields(): string[] {
   if (fieldCache) return fieldCache;
   const names = new Set<string>(['command', 'cwd', 'env', 'ready', 'stop', 'url', 'http', 'tcp', 'within', 'signal', 'grace']);
   names.add('bind').add('listen').add('upstream');
-  names.add('protocol').add('via').add('behaviour').add('params').add('contract').add('seed').add('replicas').add('replica');
+  names.add('protocol').add('via').add('behaviour').add('params').add('contract').add('seed').add('replicas').add('replica').add('idempotency').add('queue');
   names.add('dependency').add('toxic').add('down').add('stream').add('toxicity').add('name').add('for').add('faults').add('shape');
   for (const k of Object.keys(scenarioShape.shape)) names.add(k);
   const add = (schema: unknown) => fieldsOf(schema).forEach((k) => names.add(k));
@@ -153,6 +154,8 @@ export const dependencySchema = z
      * URLs as a comma-separated list, ${deps.<name>.urls}; a fault may hit one (`replica: 1` is the first).
      */
     replicas: z.number().int().min(1, { error: 'replicas is at least 1' }).max(MAX_REPLICAS, { error: `replicas is at most ${MAX_REPLICAS}` }).default(1),
+    /** Record each request's idempotency key (`key`: a header, or $.path in a JSON body) and logical request id (`requestId` header): the idempotency check. */
+    idempotency: idempotencySpecSchema.optional(),
   })
   .superRefine((d, ctx) => {
     if (d.replicas > 1 && d.port !== undefined) ctx.addIssue({ code: 'custom', path: ['port'], message: 'port fixes one address; a dependency with replicas gets one free port per replica' });
@@ -182,6 +185,7 @@ export const dependencySchema = z
       ...(d.bind !== undefined ? { bind: d.bind } : {}),
       ...(d.toxiproxy !== undefined ? { toxiproxy: d.toxiproxy } : {}),
       replicas: d.replicas,
+      ...(d.idempotency !== undefined ? { idempotency: d.idempotency } : {}),
     };
   });
 

@@ -87,6 +87,10 @@ export interface DepRequestEvent {
   path: string;
   behaviour: string; // the behaviour that answered it
   bytes: number; // request body size
+  /** A dependency with `idempotency:`: the request's idempotency key (≤ 200 chars; a `!` word when its body could not be read). */
+  key?: string;
+  /** ...and the logical request it serves: the load's request id, forwarded by the target. */
+  requestId?: string;
 }
 
 export interface DepResponseEvent {

@@ -25,6 +25,7 @@ const samples: Record<keyof typeof checks, unknown> = {
   restart: { within: '2s' },
   failover: { dependency: 'inventory', within: '1s' },
   fallback: { load: 'checkout', degraded: '$.source == "cache"' },
+  idempotency: { dependency: 'inventory' },
 };
 
 describe.each(Object.entries(checks))('check %s', (key, check) => {

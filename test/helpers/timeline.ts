@@ -70,6 +70,15 @@ export class TimelineBuilder {
     return this;
   }
 
+  /** A request to a stand-in that records idempotency keys: method, key and the logical request id it carried. */
+  attempt(dependency: string, t: number, o: { method?: string; key?: string; requestId?: string; status?: number } = {}): this {
+    const conn = ++this.conn;
+    const at = this.abs(t);
+    this.events.push({ kind: 'dep-request', t: at, dependency, conn, method: o.method ?? 'POST', path: '/charges', behaviour: 'ok', bytes: 40, ...(o.key !== undefined ? { key: o.key } : {}), ...(o.requestId !== undefined ? { requestId: o.requestId } : {}) });
+    this.events.push({ kind: 'dep-response', t: this.abs(t + 2), dependency, conn, startedMs: this.abs(t + 2), status: o.status ?? 201, bytes: 20 });
+    return this;
+  }
+
   calls(dependency: string, o: { from: number; to: number; every: number } & Parameters<TimelineBuilder['call']>[2]): this {
     for (let t = o.from; t < o.to; t += o.every) this.call(dependency, t, o);
     return this;

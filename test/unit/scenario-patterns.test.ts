@@ -33,4 +33,12 @@ describe('scenario fields of the resilience patterns', () => {
     expect(issues({ load: { prices: { shape: 'steady', digest: 'source' } } })).toEqual(['load.prices.digest: must be a JSON path like $.source or $.items[0].id (dots and [index] only)']);
     expect(issues({ load: { prices: { shape: 'steady', engine: 'autocannon', digest: '$.source' } } })).toEqual(['load.prices.digest: the autocannon engine does not read bodies (use engine: raw)']);
   });
+  it('idempotency: where the stand-in finds the key and the request id, and the load that tags requests', () => {
+    expect(issues({ dependencies: { payments: { idempotency: {} } } })).toEqual([]);
+    expect(issues({ dependencies: { payments: { idempotency: { key: '$.meta.key', requestId: 'traceparent' } } } })).toEqual([]);
+    expect(issues({ dependencies: { payments: { idempotency: { key: '$.a b' } } } })).toEqual(['dependencies.payments.idempotency.key: a JSON path like $.idempotencyKey (dots and [index] only), or a header name']);
+    expect(issues({ dependencies: { payments: { idempotency: { key: 'idem key' } } } })).toEqual(['dependencies.payments.idempotency.key: a header name like idempotency-key, or a JSON path like $.idempotencyKey']);
+    expect(issues({ load: { orders: { shape: 'steady', requestId: 'x-request-id' } } })).toEqual([]);
+    expect(issues({ load: { orders: { shape: 'steady', engine: 'autocannon', requestId: 'x-request-id' } } })).toEqual(['load.orders.requestId: the autocannon engine sends one fixed request (use engine: raw)']);
+  });
 });
