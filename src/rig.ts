@@ -6,6 +6,7 @@
  * Guarantee: whatever start() got to before it threw is on the stack, and the stack undoes it.
  */
 import { startStandIn, type StandIn } from '../harness-servers/server.js';
+import { startQueueStandIn } from '../harness-servers/queue/server.js';
 import { describeError } from './errors.js';
 import type { FaultableDependency } from './faults/phase.js';
 import type { Addresses, RunPlan } from './run-plan.js';
@@ -15,7 +16,7 @@ import { bindOf, guardRunPlacement, isWildcard, proxyAddresses, reachableAt } fr
 import { TargetControl } from './target/control.js';
 import { waitReady } from './target/ready.js';
 import { freePort } from './target/free-port.js';
-import { startLoad } from './load/index.js';
+import { loadShapes, startLoad } from './load/index.js';
 import type { LoadSummary } from './load/shape.js';
 import type { EventSink } from './timeline/events.js';
 import type { Timeline } from './timeline/timeline.js';
@@ -85,7 +86,9 @@ export class Rig {
       const n = d.replicas ?? 1;
       const list: StandIn[] = [];
       for (let r = 1; r <= n; r++) {
-        const s = await startStandIn({
+        const s = d.queue
+          ? await startQueueStandIn({ name: d.name, queue: d.queue, host: bindOf(d, opts.bind), ...(d.port !== undefined && d.via === 'direct' ? { port: d.port } : {}), onEvent: sink })
+          : await startStandIn({
           name: d.name,
           ...(n > 1 ? { replica: r } : {}),
           protocol: d.protocol,
@@ -194,7 +197,10 @@ export class Rig {
     const stop = new AbortController();
     if (this.opts.signal.aborted) stop.abort();
     const allowHosts = [...(this.plan.allowHosts ?? []), ...(this.opts.allowHosts ?? [])];
-    const run = (this.opts.loads?.start ?? startLoad)(l.name, l.entry, { baseUrl: this.targetUrl, sink: this.opts.sink, signal: stop.signal, durationMs, allowHosts });
+    // A producer (enqueue) drives a queue stand-in, straight to it: crumple's own sends are not the target's path.
+    const field = loadShapes[l.entry.shape]?.sendsTo;
+    const baseUrl = field ? (this.standIns.get(String(l.entry[field]))?.url ?? this.targetUrl) : this.targetUrl;
+    const run = (this.opts.loads?.start ?? startLoad)(l.name, l.entry, { baseUrl, sink: this.opts.sink, signal: stop.signal, durationMs, allowHosts });
     this.running.push({ name: l.name, stop, run });
     return { started: run.started, stop: () => stop.abort() };
   }

@@ -4,6 +4,7 @@
  */
 import type { ContractPair } from '../harness-servers/contract.js';
 import type { IdempotencySpec } from '../harness-servers/idempotency.js';
+import type { QueueSpecInput } from '../harness-servers/queue/queue.js';
 import type { CheckContext, Verdict } from './checks/check.js';
 import type { Fault } from './faults/fault.js';
 import type { ReadyProbe } from './target/ready.js';
@@ -44,6 +45,8 @@ export interface DependencyPlan {
   replicas?: number;
   /** What its stand-ins record of each request for the idempotency check. */
   idempotency?: IdempotencySpec;
+  /** A queue stand-in instead of a behaviour stand-in (harness-servers/queue/). */
+  queue?: QueueSpecInput;
 }
 
 /** A run as run.ts needs it: scenario files, the CLI and explore/ all produce one of these. */

@@ -20,6 +20,7 @@ import restart from './restart.js';
 import failover from './failover.js';
 import fallback from './fallback.js';
 import idempotency from './idempotency.js';
+import delivery from './delivery.js';
 import { describeError } from '../errors.js';
 import { inconclusive } from './verdict.js';
 
@@ -46,6 +47,7 @@ export const checks = {
   failover,
   fallback,
   idempotency,
+  delivery,
 } satisfies Record<string, Check>;
 
 export type CheckName = keyof typeof checks;

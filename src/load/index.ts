@@ -9,6 +9,7 @@ import steady from './steady.js';
 import dogpile from './dogpile.js';
 import ramp from './ramp.js';
 import wsStorm from './ws-storm.js';
+import enqueue from './enqueue.js';
 
 export type { LoadShape, LoadSummary, DogpilePulse, RampStep, WsStorm } from './shape.js';
 
@@ -18,6 +19,7 @@ export const loadShapes: Record<string, LoadShape> = {
   ramp,
   dogpile,
   'ws-storm': wsStorm,
+  enqueue,
 };
 export type LoadShapeName = keyof typeof loadShapes;
 

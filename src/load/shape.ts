@@ -99,5 +99,7 @@ export interface LoadShape<S extends z.ZodType = z.ZodType> {
   description: string;
   /** One load entry without its `shape` key; bounded defaults. */
   spec: S;
+  /** The entry field naming a dependency whose stand-in this shape drives instead of the target (enqueue: `queue`). */
+  sendsTo?: string;
   run(ctx: LoadContext<z.output<S>>): Promise<LoadSummary>;
 }

@@ -42,6 +42,7 @@ export function scenarioToPlan(scenario: Scenario, file?: string): RunPlan {
       ...(d.toxiproxy !== undefined ? { toxiproxy: d.toxiproxy } : {}),
       ...(d.replicas > 1 ? { replicas: d.replicas } : {}),
       ...(d.idempotency ? { idempotency: d.idempotency } : {}),
+      ...(d.queue ? { queue: d.queue } : {}),
     })),
     loads: Object.entries(scenario.load).flatMap(([name, { during, ...entry }]) => {
       const phases = loadPhases(during, scenario.phases.map((p) => p.name));

@@ -9,6 +9,7 @@ import { behaviours } from '../../harness-servers/behaviours/index.js';
 import { wsBehaviours } from '../../harness-servers/ws/index.js';
 import { contractSchema } from '../../harness-servers/contract.js';
 import { idempotencySpecSchema } from '../../harness-servers/idempotency.js';
+import { queueSpecSchema } from '../../harness-servers/queue/queue.js';
 import { loadShapes } from '../load/index.js';
 import { toxics, visibleToxicTypes } from '../proxy/toxics/index.js';
 import { behaviourNames, behaviourTable, faultSchema, MAX_REPLICAS, type Fault } from '../faults/fault.js';
@@ -156,8 +157,12 @@ export const dependencySchema = z
     replicas: z.number().int().min(1, { error: 'replicas is at least 1' }).max(MAX_REPLICAS, { error: `replicas is at most ${MAX_REPLICAS}` }).default(1),
     /** Record each request's idempotency key (`key`: a header, or $.path in a JSON body) and logical request id (`requestId` header): the idempotency check. */
     idempotency: idempotencySpecSchema.optional(),
+    /** A queue stand-in (SQS-style HTTP: send, receive with a visibility timeout, delete) instead of a behaviour stand-in. */
+    queue: queueSpecSchema.optional(),
   })
   .superRefine((d, ctx) => {
+    if (d.queue) for (const k of ['behaviour', 'params', 'contract', 'idempotency'] as const) if (d[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `a queue stand-in has no ${k}` });
+    if (d.queue && (d.replicas > 1 || d.protocol !== 'http')) ctx.addIssue({ code: 'custom', path: ['queue'], message: 'a queue stand-in is one HTTP stand-in (no replicas, protocol http)' });
     if (d.replicas > 1 && d.port !== undefined) ctx.addIssue({ code: 'custom', path: ['port'], message: 'port fixes one address; a dependency with replicas gets one free port per replica' });
   })
   .transform((d, ctx) => {
@@ -186,6 +191,7 @@ export const dependencySchema = z
       ...(d.toxiproxy !== undefined ? { toxiproxy: d.toxiproxy } : {}),
       replicas: d.replicas,
       ...(d.idempotency !== undefined ? { idempotency: d.idempotency } : {}),
+      ...(d.queue !== undefined ? { queue: d.queue } : {}),
     };
   });
 
@@ -325,7 +331,9 @@ function crossCheck(s: z.output<typeof scenarioShape>, ctx: z.RefinementCtx): vo
     if (f.replica !== undefined && f.replica > dep.replicas) {
       ctx.addIssue({ code: 'custom', path: [...at, 'replica'], message: `'${f.dependency}' has ${dep.replicas} replica${dep.replicas > 1 ? 's' : ''} (replica counts from 1)` });
     }
-    if ('behaviour' in f) {
+    if ('behaviour' in f && dep.queue) {
+      ctx.addIssue({ code: 'custom', path: [...at, 'behaviour'], message: `'${f.dependency}' is a queue stand-in, which has no behaviours: fault it with a toxic or down, or its consumer with target: kill` });
+    } else if ('behaviour' in f) {
       const known = Object.hasOwn(behaviours, f.behaviour) || Object.hasOwn(wsBehaviours, f.behaviour);
       if (known && !Object.hasOwn(behaviourTable(dep.protocol), f.behaviour)) {
         ctx.addIssue({ code: 'custom', path: [...at, 'behaviour'], message: `'${f.behaviour}' is not a ${dep.protocol === 'ws' ? 'WebSocket' : 'HTTP'} behaviour, and '${f.dependency}' is ${dep.protocol}` });
@@ -347,6 +355,11 @@ function crossCheck(s: z.output<typeof scenarioShape>, ctx: z.RefinementCtx): vo
   const texts: [Path, string][] = t.url !== undefined ? [[['target', 'url'], t.url]] : [[['target', 'command'], t.command], ...Object.entries(t.env).map(([k, v]): [Path, string] => [['target', 'env', k], v])];
   for (const [path, text] of texts) if (typeof text === 'string') for (const message of refIssues(text, deps)) ctx.addIssue({ code: 'custom', path, message });
   for (const [name, e] of Object.entries(s.load)) {
+    const to = loadShapes[e.shape]?.sendsTo;
+    const dep = to !== undefined ? e[to] : undefined;
+    if (typeof dep === 'string' && !s.dependencies[dep]?.queue) {
+      ctx.addIssue({ code: 'custom', path: ['load', name, to!], message: s.dependencies[dep] ? `'${dep}' is not a queue: give it queue: { visibility: 30s }` : unknownName(dep, deps.filter((d) => s.dependencies[d]!.queue), 'queue dependency') });
+    }
     const r = loadPhases(e.during, phases);
     if (typeof r === 'string') ctx.addIssue({ code: 'custom', path: ['load', name, 'during'], message: r });
   }

@@ -1,7 +1,8 @@
 /**
  * The one event union of a run. Every vantage point writes these:
  * - client side (load/): `response`, `ws`, `load-pulse`, `load-step`
- * - dependency side (harness-servers/): `dep-open`, `dep-request`, `dep-response`, `dep-close`, `dep-miss`
+ * - dependency side (harness-servers/): `dep-open`, `dep-request`, `dep-response`, `dep-close`, `dep-miss`,
+ *   `queue` (a queue stand-in's messages)
  * - the run (run.ts, faults/): `phase`, `fault`
  * - the target process (target/): `target-sample`, `target-exit`, `target-control` (what crumple did to it)
  * - the harness itself: `lag`
@@ -131,6 +132,26 @@ export interface DepCloseEvent {
   error?: string; // e.g. ECONNRESET when the client reset
 }
 
+/**
+ * A queue stand-in's message changing hands (harness-servers/queue/): `sent` (crumple's producer, or
+ * anyone, enqueued it), `received` (its first delivery), `redelivered` (delivered again: the visibility
+ * timeout passed without a delete), `deleted` (by a receipt of delivery `receives`; detail says when
+ * that was not the latest one, or the message was deleted before), `rejected` (a send refused: full, too large).
+ */
+export interface QueueEvent {
+  kind: 'queue';
+  t: number;
+  dependency: string;
+  action: 'sent' | 'received' | 'redelivered' | 'deleted' | 'rejected';
+  /** The message id (absent for rejected). */
+  id?: string;
+  /** received / redelivered: which delivery this is (1 = the first); deleted: the delivery whose receipt deleted it. */
+  receives?: number;
+  /** received / redelivered: how long the message stays hidden from other receives (the visibility timeout used). */
+  hiddenMs?: number;
+  detail?: string;
+}
+
 export interface PhaseEvent {
   kind: 'phase';
   t: number;
@@ -248,6 +269,7 @@ export type TimelineEvent =
   | DepResponseEvent
   | DepMissEvent
   | DepCloseEvent
+  | QueueEvent
   | PhaseEvent
   | FaultEvent
   | TargetSampleEvent

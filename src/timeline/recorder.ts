@@ -30,7 +30,7 @@ export const DEFAULT_CONTROL_CAP = 100_000;
  */
 export const OPEN_SECONDS = 120;
 
-const CONTROL_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(['phase', 'fault', 'target-sample', 'target-exit', 'target-control', 'lag', 'load-pulse', 'load-step', 'journal']);
+const CONTROL_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(['phase', 'fault', 'target-sample', 'target-exit', 'target-control', 'lag', 'load-pulse', 'load-step', 'journal', 'queue']);
 
 interface DepAcc extends DepSecond {
   closed: number; // closes of any side, for `open`

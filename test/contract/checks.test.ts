@@ -26,6 +26,7 @@ const samples: Record<keyof typeof checks, unknown> = {
   failover: { dependency: 'inventory', within: '1s' },
   fallback: { load: 'checkout', degraded: '$.source == "cache"' },
   idempotency: { dependency: 'inventory' },
+  delivery: { queue: 'inventory' },
 };
 
 describe.each(Object.entries(checks))('check %s', (key, check) => {
