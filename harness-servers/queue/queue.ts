@@ -67,8 +67,7 @@ export class MessageQueue {
   }
 
   /** The new message's id, or why it was refused. */
-  send(body: string): { id: string } | { refused: 'full' | 'too-large' } {
-    const bytes = Buffer.byteLength(body);
+  send(body: string, bytes = Buffer.byteLength(body)): { id: string } | { refused: 'full' | 'too-large' } {
     if (bytes > this.spec.maxBody) {
       this.emit({ action: 'rejected', detail: `body of ${bytes} bytes, max ${this.spec.maxBody}` });
       return { refused: 'too-large' };

@@ -142,7 +142,7 @@ class QueueServer implements StandIn {
       if (parts[0] === 'messages' && parts.length === 1) {
         only('POST');
         const body = await readBody(req, this.queue.spec.maxBody);
-        const r = this.queue.send(body);
+        const r = this.queue.send(body.text, body.bytes);
         if ('refused' in r) throw new HttpError(r.refused === 'full' ? 503 : 413, r.refused === 'full' ? `queue full (${this.queue.spec.maxMessages} messages held)` : `body: larger than ${this.queue.spec.maxBody} bytes`);
         return send(res, 201, { id: r.id });
       }
@@ -196,16 +196,16 @@ function drain(req: IncomingMessage): void {
   req.resume();
 }
 
-/** The body as text, refused past `max` bytes (drained, never kept). */
-function readBody(req: IncomingMessage, max: number): Promise<string> {
+/** The body as text and its size; past `max` bytes it is counted, not kept (the queue refuses it). */
+function readBody(req: IncomingMessage, max: number): Promise<{ text: string; bytes: number }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    let size = 0;
+    let bytes = 0;
     req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= max) chunks.push(c);
+      bytes += c.length;
+      if (bytes <= max) chunks.push(c);
     });
-    req.on('end', () => (size > max ? reject(new HttpError(413, `body: larger than ${max} bytes`)) : resolve(Buffer.concat(chunks).toString('utf8'))));
+    req.on('end', () => resolve({ text: bytes > max ? '' : Buffer.concat(chunks).toString('utf8'), bytes }));
     req.on('error', reject);
   });
 }

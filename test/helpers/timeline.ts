@@ -79,6 +79,12 @@ export class TimelineBuilder {
     return this;
   }
 
+  /** A queue stand-in's event at t: a message sent, delivered (hidden for `hiddenMs`), deleted... */
+  queue(dependency: string, t: number, action: 'sent' | 'received' | 'redelivered' | 'deleted' | 'rejected', id?: string, o: { receives?: number; hiddenMs?: number; detail?: string } = {}): this {
+    this.events.push({ kind: 'queue', t: this.abs(t), dependency, action, ...(id !== undefined ? { id } : {}), ...o, ...(action === 'received' || action === 'redelivered' ? { hiddenMs: o.hiddenMs ?? 2000 } : {}) });
+    return this;
+  }
+
   calls(dependency: string, o: { from: number; to: number; every: number } & Parameters<TimelineBuilder['call']>[2]): this {
     for (let t = o.from; t < o.to; t += o.every) this.call(dependency, t, o);
     return this;

@@ -41,4 +41,14 @@ describe('scenario fields of the resilience patterns', () => {
     expect(issues({ load: { orders: { shape: 'steady', requestId: 'x-request-id' } } })).toEqual([]);
     expect(issues({ load: { orders: { shape: 'steady', engine: 'autocannon', requestId: 'x-request-id' } } })).toEqual(['load.orders.requestId: the autocannon engine sends one fixed request (use engine: raw)']);
   });
+  it('queue: a queue dependency has no behaviours, the enqueue load names one, bounds are named', () => {
+    const q = (over: Record<string, unknown> = {}) => ({ dependencies: { jobs: { queue: { visibility: '2s' } } }, load: { producer: { shape: 'enqueue', queue: 'jobs', count: 10 } }, ...over });
+    expect(issues(q())).toEqual([]);
+    expect(issues(q({ load: { producer: { shape: 'enqueue', queue: 'jbos' } } }))).toEqual(["load.producer.queue: unknown queue dependency 'jbos' (did you mean 'jobs'?)"]);
+    expect(issues(q({ load: { producer: { shape: 'enqueue', queue: 'inventory' } }, dependencies: { jobs: { queue: {} }, inventory: {} } }))).toEqual(["load.producer.queue: 'inventory' is not a queue: give it queue: { visibility: 30s }"]);
+    expect(issues(q({ dependencies: { jobs: { queue: {}, behaviour: 'hang' } } }))).toEqual(['dependencies.jobs.behaviour: a queue stand-in has no behaviour']);
+    expect(issues(q({ dependencies: { jobs: { queue: { maxMessages: 1e6 } } } }))).toEqual(['dependencies.jobs.queue.maxMessages: maxMessages is at most 100000']);
+    expect(issues(q({ phases: [{ name: 'p', for: '1s', faults: [{ dependency: 'jobs', behaviour: 'hang' }] }] }))).toEqual(["phases.0.faults.0.behaviour: 'jobs' is a queue stand-in, which has no behaviours: fault it with a toxic or down, or its consumer with target: kill"]);
+    expect(issues(q({ phases: [{ name: 'p', for: '1s', faults: [{ dependency: 'jobs', toxic: 'latency', latency: 100 }] }] }))).toEqual([]);
+  });
 });
