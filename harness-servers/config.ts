@@ -3,6 +3,7 @@
  *   standins:
  *     inventory: { behaviour: ok, contract: [...], port: 4001 }
  *     feed:      { protocol: ws, behaviour: echo }
+ *     jobs:      { queue: { visibility: 30s } }     # a queue stand-in (queue/server.ts)
  *   control: { port: 4000, token: secret }     # optional
  * Behaviour names and params are checked against the tables here, so a bad file fails before
  * anything listens, with every issue and its field path.
@@ -14,6 +15,7 @@ import { contractSchema } from './contract.js';
 import { getBehaviour } from './behaviours/index.js';
 import { getWsBehaviour } from './ws/index.js';
 import { zodLines } from './behaviour.js';
+import { queueSpecSchema } from './queue/queue.js';
 
 const standInSchema = z
   .strictObject({
@@ -23,8 +25,14 @@ const standInSchema = z
     contract: contractSchema.optional(),
     port: z.number().int().min(0).max(65535).default(0),
     seed: z.number().int().optional(),
+    /** A queue stand-in (queue/server.ts) instead of a behaviour stand-in: { visibility, maxMessages, maxBody }. */
+    queue: queueSpecSchema.optional(),
   })
   .superRefine((s, ctx) => {
+    if (s.queue) {
+      for (const k of ['behaviour', 'params', 'contract'] as const) if (s[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `a queue stand-in has no ${k}` });
+      return;
+    }
     const name = s.behaviour ?? (s.protocol === 'ws' ? 'echo' : 'ok');
     const b = s.protocol === 'ws' ? getWsBehaviour(name) : getBehaviour(name);
     if (!b) {

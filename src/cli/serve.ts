@@ -4,6 +4,7 @@ import { CrumpleError, badInput } from '../errors.js';
 import { startStandIn, type StandIn, type StandInOptions } from '../../harness-servers/server.js';
 import { startControlApi } from '../../harness-servers/control.js';
 import { startZoo } from '../../harness-servers/zoo.js';
+import { startQueueStandIn } from '../../harness-servers/queue/server.js';
 import { loadServeConfig } from '../../harness-servers/config.js';
 
 function portFlag(flag: string, v: string | undefined): number | undefined {
@@ -63,6 +64,10 @@ const register: Register = (program, io) => {
           token ??= cfg.control?.token;
           tokenOffLoopback(opts.host, token);
           for (const [name, s] of Object.entries(cfg.standins)) {
+            if (s.queue) {
+              standIns.push(await startQueueStandIn({ name, queue: s.queue, host: opts.host, port: s.port }));
+              continue;
+            }
             const o: StandInOptions = { name, protocol: s.protocol, host: opts.host, port: s.port, seed: s.seed ?? seed };
             if (s.behaviour) o.behaviour = s.behaviour;
             if (s.params) o.params = s.params;

@@ -73,3 +73,11 @@ describe('queue stand-in', () => {
     await expect(startQueueStandIn({ name: 'q', queue: { visibility: '1ms' } })).rejects.toThrow("queue stand-in 'q': queue.visibility: visibility is between 10 ms and 12 h");
   });
 });
+
+describe('crumple serve --config with a queue', () => {
+  it('a stand-in with queue: is a queue stand-in, and takes no behaviour', async () => {
+    const { parseServeConfig } = await import('../../harness-servers/config.js');
+    expect(parseServeConfig('standins:\n  jobs: { queue: { visibility: 2s } }\n', 'f.yaml').standins.jobs!.queue).toMatchObject({ visibility: 2000, maxMessages: 10_000 });
+    expect(() => parseServeConfig('standins:\n  jobs: { queue: {}, behaviour: hang }\n', 'f.yaml')).toThrow('f.yaml: 1 problem(s): standins.jobs.behaviour: a queue stand-in has no behaviour');
+  });
+});
