@@ -74,7 +74,8 @@ export function candidates(scenario: Scenario, space: ExploreSpace, dep: string)
   const named = list ? new Set(list) : undefined;
   const kinds = space.kinds ? new Set<string>(space.kinds) : undefined;
   const wanted = (e: FaultEntry) => (named ? named.has(e.name) : e.kind !== 'healthy' && e.kind !== 'mixed') && (!kinds || kinds.has(e.kind));
-  const out: Candidate[] = Object.values(behaviourTable(d.protocol)).filter(wanted).map((entry) => ({ layer: 'behaviour' as const, entry }));
+  // A queue stand-in has no behaviours: only the network faults reach it.
+  const out: Candidate[] = d.queue ? [] : Object.values(behaviourTable(d.protocol)).filter(wanted).map((entry) => ({ layer: 'behaviour' as const, entry }));
   if (d.via === 'proxy') {
     for (const t of visibleToxicTypes()) {
       const entry = getToxic(t) as unknown as FaultEntry;
