@@ -408,6 +408,18 @@ function crossCheck(s: z.output<typeof scenarioShape>, ctx: z.RefinementCtx): vo
         ctx.addIssue({ code: 'custom', path: ['expect', key, 'degraded'], message: digest === undefined ? `load '${on}' records no body digest: give it digest: ${degraded.path}` : `load '${on}' digests ${String(digest)}, not ${degraded.path}` });
       }
     }
+    // Issue 15's idempotency and delivery read what a stand-in was told to record.
+    const xo = x as Record<string, unknown>;
+    const needs: [string, 'idempotency' | 'queue', string][] = checkNameOf(key) === 'idempotency' ? [['dependency', 'idempotency', 'idempotency: {}']] : checkNameOf(key) === 'delivery' ? [['queue', 'queue', 'queue: { visibility: 30s }'], ['effect', 'idempotency', 'idempotency: {}']] : [];
+    for (const [field, what, give] of needs) {
+      const v = xo[field];
+      if (typeof v !== 'string') continue;
+      const dep = s.dependencies[v];
+      if (!dep) {
+        if (field !== 'dependency') ctx.addIssue({ code: 'custom', path: ['expect', key, field], message: unknownName(v, deps, 'dependency') }); // `dependency` is checked with the other refs below
+      }
+      else if (dep[what] === undefined) ctx.addIssue({ code: 'custom', path: ['expect', key, field], message: `'${v}' records no ${what === 'queue' ? 'queue messages' : 'idempotency keys'}: give it ${give}` });
+    }
     for (const [field, known, what] of refs) {
       const v = (x as Record<string, unknown>)[field];
       if (typeof v === 'string' && !known.includes(v)) ctx.addIssue({ code: 'custom', path: ['expect', key, field], message: unknownName(v, known, what) });

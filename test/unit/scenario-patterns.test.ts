@@ -50,5 +50,9 @@ describe('scenario fields of the resilience patterns', () => {
     expect(issues(q({ dependencies: { jobs: { queue: { maxMessages: 1e6 } } } }))).toEqual(['dependencies.jobs.queue.maxMessages: maxMessages is at most 100000']);
     expect(issues(q({ phases: [{ name: 'p', for: '1s', faults: [{ dependency: 'jobs', behaviour: 'hang' }] }] }))).toEqual(["phases.0.faults.0.behaviour: 'jobs' is a queue stand-in, which has no behaviours: fault it with a toxic or down, or its consumer with target: kill"]);
     expect(issues(q({ phases: [{ name: 'p', for: '1s', faults: [{ dependency: 'jobs', toxic: 'latency', latency: 100 }] }] }))).toEqual([]);
+    expect(issues(q({ expect: { delivery: { queue: 'jobs', effect: 'inventory' } }, dependencies: { jobs: { queue: {} }, inventory: {} } }))).toEqual(["expect.delivery.effect: 'inventory' records no idempotency keys: give it idempotency: {}"]);
+    expect(issues(q({ expect: { delivery: { queue: 'inventory' } }, dependencies: { jobs: { queue: {} }, inventory: {} } }))).toEqual(["expect.delivery.queue: 'inventory' records no queue messages: give it queue: { visibility: 30s }"]);
+    expect(issues({ expect: { idempotency: { dependency: 'inventory' } } })).toEqual(["expect.idempotency.dependency: 'inventory' records no idempotency keys: give it idempotency: {}"]);
+    expect(issues({ expect: { idempotency: { dependency: 'inventroy' } } })).toEqual(["expect.idempotency.dependency: unknown dependency 'inventroy' (did you mean 'inventory'?)"]);
   });
 });
