@@ -31,7 +31,7 @@ describe('queue stand-in', () => {
     const [m] = first.json.messages as Msg[];
     expect(m).toMatchObject({ id: sent.json.id, body: '{"n":1}', receives: 1 });
     expect(((await call('POST', '/receive')).json.messages as Msg[]).length).toBe(0); // hidden
-    const again = await call('POST', '/receive?wait=2s'); // long poll until it is visible again
+    const again = await call('POST', '/receive?wait=20s'); // long poll until it is visible again
     const [m2] = again.json.messages as Msg[];
     expect(m2).toMatchObject({ id: m!.id, receives: 2 });
     expect((await call('DELETE', `/messages/${encodeURIComponent(m2!.receipt)}`)).json).toEqual({ deleted: true });
