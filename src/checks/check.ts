@@ -20,7 +20,9 @@ export type FailureModeId =
   | 'slo-breach'
   | 'slow-restart'
   | 'no-failover'
-  | 'no-fallback';
+  | 'no-fallback'
+  | 'noisy-neighbour'
+  | 'dogpile';
 
 /** A failure found in this run, told with the run's own numbers. */
 export interface FailureFinding {

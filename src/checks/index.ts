@@ -19,6 +19,8 @@ import capacity from './capacity.js';
 import restart from './restart.js';
 import failover from './failover.js';
 import fallback from './fallback.js';
+import rateLimit from './rate-limit.js';
+import coalescing from './coalescing.js';
 import { describeError } from '../errors.js';
 import { inconclusive } from './verdict.js';
 
@@ -44,6 +46,8 @@ export const checks = {
   restart,
   failover,
   fallback,
+  'rate-limit': rateLimit,
+  coalescing,
 } satisfies Record<string, Check>;
 
 export type CheckName = keyof typeof checks;

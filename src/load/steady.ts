@@ -5,6 +5,7 @@ import { Pool, drive } from './engine.js';
 import { runAutocannonSteady } from './autocannon-engine.js';
 import type { LoadShape } from './shape.js';
 import { DIGEST_BODY_BYTES, jsonPathSchema, parsePath } from '../timeline/digest.js';
+import { clientPicker, clientsSchema } from './clients.js';
 
 const spec = z
   .object({
@@ -27,6 +28,8 @@ const spec = z
      * JSON text on the response event; bodies are read up to 16 KiB for it, never kept whole.
      */
     digest: jsonPathSchema.optional(),
+    /** Send as several clients, each request one client's, its id in a header; heavy ones send more (load/clients.ts). */
+    clients: clientsSchema.optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -35,6 +38,7 @@ const spec = z
     if (s.rate !== undefined && s.rate < 1) ctx.addIssue({ code: 'custom', path: ['rate'], message: 'the autocannon engine needs at least 1/s (use engine: raw)' });
     if (s.method === 'HEAD') ctx.addIssue({ code: 'custom', path: ['method'], message: 'the autocannon engine cannot read HEAD responses (use engine: raw)' });
     if (s.digest !== undefined) ctx.addIssue({ code: 'custom', path: ['digest'], message: 'the autocannon engine does not read bodies (use engine: raw)' });
+    if (s.clients !== undefined) ctx.addIssue({ code: 'custom', path: ['clients'], message: 'the autocannon engine sends one request for everyone (use engine: raw)' });
   });
 
 /** A fixed rate (open model) or a fixed concurrency (closed loop), for a duration or a count. */
@@ -53,13 +57,14 @@ export default {
     const r = await drive({
       pool,
       req: buildRequest(ctx.baseUrl, s),
+      ...(s.clients ? { clients: clientPicker(ctx.baseUrl, s, s.clients) } : {}),
       noBody: s.method === 'HEAD',
       ...(s.rate === undefined ? {} : { rate: s.rate }),
       concurrency: pool.max,
       until: deadlineOf(tally.started, s.duration, ctx.runMs),
       budget: { left: s.count },
       signal: ctx.signal,
-      onOutcome: (t, o, intended) => recordOutcome(ctx.sink, tally, ctx.name, t, o, intended, digest),
+      onOutcome: (t, o, intended, client) => recordOutcome(ctx.sink, tally, ctx.name, t, o, intended, digest, client),
     });
     pool.destroyAll();
     return tally.summary(ctx.name, 'steady', r.stoppedBy, s.rate === undefined ? {} : { missed: r.missed });

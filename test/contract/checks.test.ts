@@ -25,6 +25,8 @@ const samples: Record<keyof typeof checks, unknown> = {
   restart: { within: '2s' },
   failover: { dependency: 'inventory', within: '1s' },
   fallback: { load: 'checkout', degraded: '$.source == "cache"' },
+  'rate-limit': { load: 'checkout', 'retry-after': true },
+  coalescing: { dependency: 'inventory', load: 'pile', 'calls-per-burst': '<= 2' },
 };
 
 describe.each(Object.entries(checks))('check %s', (key, check) => {
