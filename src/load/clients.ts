@@ -73,6 +73,8 @@ export const clientId = (c: Clients, index: number): string => `${c.prefix}${ind
 export function clientPicker(base: URL, r: RequestSpec, c: Clients): ClientPicker {
   const reqs = Array.from({ length: c.count }, (_, i) => buildRequest(base, { ...r, headers: { ...r.headers, [c.header]: clientId(c, i) } }));
   const h = c.heavy;
+  // The closed loop looks for the next client sending now: an ordinary one always is (the schema keeps one).
+  if (h && h.count >= c.count) throw new Error('clientPicker: every client is heavy');
   const order = weightedOrder(Array.from({ length: c.count }, (_, i) => (h && i < h.count ? h.weight : 1)));
   const from = h?.after ?? 0;
   const until = h?.for !== undefined ? from + h.for : Infinity;
