@@ -56,6 +56,13 @@ describe('rate-limit check', () => {
     expect(v.failureMode?.result).toMatch(/were spared this time/);
   });
 
+  it('fails when one limit is shared by everyone: the heavy client is refused, and so are the others', () => {
+    const v = check.run(run(limited, (t) => (t >= 3000 && t < 9000 && t % 300 < 100 ? [429, 2] : [200, 20])), x(), 'rate-limit');
+    expect(v.status).toBe('fail');
+    expect(v.failureMode).toMatchObject({ id: 'noisy-neighbour', spread: 'the target refused it, and still the others suffered' });
+    expect(v.measured.othersRefused as number).toBeGreaterThan(100);
+  });
+
   it('fails when Retry-After is required and missing, and reports it when not required', () => {
     const bare: Heavy = { answer: (i) => (i % 5 === 0 ? [200, 20] : [429, 2]) };
     const required = check.run(run(bare), x({ 'retry-after': true }), 'rate-limit');

@@ -3,6 +3,7 @@ import { clientPicker, clientsSchema, weightedOrder } from '../../src/load/clien
 import { ResponseParser } from '../../src/load/http-parse.js';
 import { parseLoadEntry } from '../../src/load/index.js';
 import { CrumpleError } from '../../src/errors.js';
+import { scenarioJsonSchema } from '../../src/scenario/json-schema.js';
 
 const base = new URL('http://127.0.0.1:3000');
 const req = { path: '/work', method: 'GET', headers: {} };
@@ -47,5 +48,13 @@ describe('client identities of a load', () => {
     expect(r).toMatchObject({ state: 'done', status: 429, retryAfter: true });
     const q = new ResponseParser().feed(Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'));
     expect(q.state === 'done' && 'retryAfter' in q).toBe(false);
+  });
+
+  it('the JSON Schema for editors picks up clients, {pulse} and both checks from the tables', () => {
+    const schema = scenarioJsonSchema() as { properties: { expect: { patternProperties: Record<string, { required?: string[] }> }; load: { additionalProperties: { oneOf: { properties: Record<string, { properties?: Record<string, unknown> }> }[] } } } };
+    const steady = schema.properties.load.additionalProperties.oneOf.find((o) => (o.properties.shape as { const?: string }).const === 'steady')!;
+    expect(Object.keys(steady.properties.clients!.properties!)).toEqual(['count', 'header', 'prefix', 'heavy']);
+    expect(schema.properties.expect.patternProperties['^rate\\-limit(\\..+)?$']!.required).toEqual(['load']);
+    expect(schema.properties.expect.patternProperties['^coalescing(\\..+)?$']!.required).toEqual(['dependency', 'load', 'calls-per-burst']);
   });
 });
