@@ -22,7 +22,9 @@ export type FailureModeId =
   | 'no-failover'
   | 'no-fallback'
   | 'double-apply'
-  | 'lost-message';
+  | 'lost-message'
+  | 'noisy-neighbour'
+  | 'dogpile';
 
 /** A failure found in this run, told with the run's own numbers. */
 export interface FailureFinding {

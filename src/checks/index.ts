@@ -21,6 +21,8 @@ import failover from './failover.js';
 import fallback from './fallback.js';
 import idempotency from './idempotency.js';
 import delivery from './delivery.js';
+import rateLimit from './rate-limit.js';
+import coalescing from './coalescing.js';
 import { describeError } from '../errors.js';
 import { inconclusive } from './verdict.js';
 
@@ -48,6 +50,8 @@ export const checks = {
   fallback,
   idempotency,
   delivery,
+  'rate-limit': rateLimit,
+  coalescing,
 } satisfies Record<string, Check>;
 
 export type CheckName = keyof typeof checks;

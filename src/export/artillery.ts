@@ -63,6 +63,7 @@ interface Parsed {
 /** Why a load cannot be an arrival-rate scenario, or undefined when it can. */
 export function notExportable(entry: { shape: string } & Record<string, unknown>): string | undefined {
   if (entry.shape === 'ramp') return undefined;
+  if (entry.shape === 'steady' && entry.clients !== undefined) return 'a load with client identities sends each request as one of its clients, in crumple\'s weighted order';
   if (entry.shape === 'steady') return entry.rate === undefined ? 'a closed-loop steady load (no rate) has no arrival rate' : undefined;
   if (entry.shape === 'dogpile') return 'a dogpile is a synchronised burst on pre-opened connections, which an arrival rate cannot release at once';
   if (entry.shape === 'ws-storm') return 'a ws-storm drops and reconnects WebSocket clients, not an HTTP arrival rate';

@@ -145,12 +145,14 @@ export class Tally {
 /**
  * Emits the response event and tallies it: the one place a request outcome is recorded. `intended`
  * (fixed-rate loads) is the request's slot in the schedule: its latency from there is recorded too.
+ * `client`: the sending client's index (a load with `clients`), recorded as its number from 1.
  */
-export function recordOutcome(sink: EventSink, tally: Tally, load: string, t: number, o: Outcome, intended?: number, digest?: readonly PathStep[]): void {
+export function recordOutcome(sink: EventSink, tally: Tally, load: string, t: number, o: Outcome, intended?: number, digest?: readonly PathStep[], client?: number): void {
   const now = monotonicMs();
   const latencyMs = now - t;
   const corrected = intended === undefined ? undefined : { correctedMs: now - Math.min(intended, t) };
   tally.add(o, latencyMs, corrected?.correctedMs);
-  if (o.error) sink({ kind: 'response', t, load, latencyMs, ...corrected, error: o.error, bytes: o.bytes });
-  else sink({ kind: 'response', t, load, latencyMs, ...corrected, status: o.status!, bytes: o.bytes, ...(digest ? { digest: digestOf(digest, o.body) } : {}) });
+  const who = client === undefined ? undefined : { client: client + 1 };
+  if (o.error) sink({ kind: 'response', t, load, latencyMs, ...corrected, ...who, error: o.error, bytes: o.bytes });
+  else sink({ kind: 'response', t, load, latencyMs, ...corrected, ...who, status: o.status!, bytes: o.bytes, ...(digest ? { digest: digestOf(digest, o.body) } : {}), ...(o.retryAfter ? { retryAfter: true } : {}) });
 }

@@ -7,6 +7,9 @@ import { sleep } from '../safety.js';
 import { HttpConn, type Outcome } from './http-conn.js';
 import type { DogpilePulse, LoadShape, LoadSummary } from './shape.js';
 
+/** In a dogpile's path, the pulse's number from 1: each burst asks for its own key. */
+export const PULSE = '{pulse}';
+
 /** A find-limit escalation never holds more connections than this (the process's open files are few). */
 export const MAX_FIND_LIMIT = 10_000;
 
@@ -78,7 +81,7 @@ const median = (xs: number[]) => {
  */
 export default {
   name: 'dogpile',
-  description: 'N requests released at one instant on pre-opened connections, once or in pulses',
+  description: 'N requests released at one instant on pre-opened connections, once or in pulses ({pulse} in the path: a key per pulse)',
   spec,
   async run(ctx) {
     const s = ctx.spec;
@@ -89,7 +92,8 @@ export default {
     const sizes = s.findLimit ? escalation(s.n, cap) : Array.from({ length: s.pulses }, () => s.n);
     const findLimit = s.findLimit ? { upTo: s.findLimit.upTo, ...(cap < s.findLimit.upTo ? { boundedBy: 'open files' as const } : {}) } : undefined;
     const deadline = deadlineOf(tally.started, sizes.length * (s.every + (s.findLimit ? s.timeout : 0)) + s.timeout + 60_000, ctx.runMs);
-    const req = buildRequest(ctx.baseUrl, s);
+    // Every request of a pulse is the same bytes; `{pulse}` in the path gives each pulse its own key (/items/{pulse}: /items/1, /items/2...).
+    const reqOf = (k: number) => (s.path.includes(PULSE) ? buildRequest(ctx.baseUrl, { ...s, path: s.path.replaceAll(PULSE, String(k + 1)) }) : buildRequest(ctx.baseUrl, s));
     const noBody = s.method === 'HEAD';
     const target = targetOf(ctx.baseUrl);
     const all: HttpConn[] = [];
@@ -110,6 +114,7 @@ export default {
         }
         // Barrier: every connection open (or failed) before anything is sent.
         const size = sizes[k]!;
+        const req = reqOf(k);
         while (all.length < size) all.push(new HttpConn(target, s.timeout));
         const conns = all.slice(0, size);
         const tConnect = monotonicMs();

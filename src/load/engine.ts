@@ -1,5 +1,6 @@
 import { monotonicMs } from '../timeline/clock.js';
 import { HttpConn, type Outcome, type Target } from './http-conn.js';
+import type { ClientPicker } from './clients.js';
 
 /** A bounded set of keep-alive connections, opened on demand up to `max`. */
 export class Pool {
@@ -48,8 +49,13 @@ export interface DriveOptions {
   /** Requests left in the whole load's budget (shared across ramp steps). */
   budget: { left: number };
   signal: AbortSignal;
-  /** `intended`: a fixed-rate request's slot in the schedule (absolute ms), ≤ t; closed loop: undefined. */
-  onOutcome(t: number, o: Outcome, intended?: number): void;
+  /** A load with client identities: each request is one client's (its own `req`), in the picker's order. */
+  clients?: ClientPicker;
+  /**
+   * `intended`: a fixed-rate request's slot in the schedule (absolute ms), ≤ t; closed loop: undefined.
+   * `client`: the sending client's index (with `clients`).
+   */
+  onOutcome(t: number, o: Outcome, intended?: number, client?: number): void;
 }
 
 export interface DriveResult {
@@ -68,6 +74,7 @@ export function drive(o: DriveOptions): Promise<DriveResult> {
     let stopping: DriveResult['stoppedBy'] | undefined;
     let timer: NodeJS.Timeout | undefined;
     let seq = 0;
+    const startedAt = monotonicMs();
 
     const stopReason = (): DriveResult['stoppedBy'] | undefined =>
       o.signal.aborted ? 'signal' : o.budget.left <= 0 ? 'count' : monotonicMs() >= o.until ? 'duration' : undefined;
@@ -86,15 +93,17 @@ export function drive(o: DriveOptions): Promise<DriveResult> {
     o.signal.addEventListener('abort', onAbort, { once: true });
     if (o.signal.aborted) return onAbort();
 
-    const fire = (c: HttpConn, then?: (c: HttpConn, failed: boolean) => void, intended?: number) => {
+    const fire = (c: HttpConn, then?: (c: HttpConn, failed: boolean) => void, intended?: number, client?: number) => {
       const t = monotonicMs();
+      // Closed loop: the next client that is sending now (an ordinary one always is).
+      if (o.clients && client === undefined) while ((client = o.clients.pick(t - startedAt)) < 0);
       inFlight += 1;
       o.budget.left -= 1;
       c.request(
-        typeof o.req === 'function' ? o.req(++seq) : o.req,
+        client !== undefined ? o.clients!.reqs[client]! : typeof o.req === 'function' ? o.req(++seq) : o.req,
         (out) => {
           inFlight -= 1;
-          o.onOutcome(t, out, intended);
+          o.onOutcome(t, out, intended, client);
           if (then) then(c, out.error !== undefined);
           else o.pool.give(c);
           if (stopping && inFlight === 0) finish();
@@ -147,8 +156,10 @@ export function drive(o: DriveOptions): Promise<DriveResult> {
         // Slot k is due at start + k·interval; a late timer or a catch-up batch sends it later than that.
         const intended = start + slots * interval;
         slots += 1;
+        const client = o.clients?.pick(intended - start);
+        if (client !== undefined && client < 0) continue; // a heavy client's slot while it is not sending
         const c = o.pool.take();
-        if (c) fire(c, undefined, intended);
+        if (c) fire(c, undefined, intended, client);
         else missed += 1;
       }
       if (o.budget.left <= 0) return stop('count');

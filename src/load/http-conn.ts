@@ -18,6 +18,8 @@ export interface Outcome {
   bytes: number;
   /** The body's first bytes, when the connection was asked to keep them (a load's `digest`). */
   body?: KeptBody;
+  /** The answer carried a Retry-After header. */
+  retryAfter?: true;
 }
 
 /** Maps a socket error to the timeline's classes. */
@@ -150,7 +152,7 @@ export class HttpConn {
     if (r.state === 'more') return;
     if (r.state === 'error') return this.fail(s, 'parse');
     if (r.rest || !r.keepAlive) this.reset(s); // extra bytes or connection: close
-    this.finish({ status: r.status, bytes: r.bytes, ...(r.body ? { body: r.body } : {}) });
+    this.finish({ status: r.status, bytes: r.bytes, ...(r.body ? { body: r.body } : {}), ...(r.retryAfter ? { retryAfter: true } : {}) });
   }
 
   private fail(s: Socket, error: ErrorClass): void {
@@ -167,7 +169,7 @@ export class HttpConn {
     }
     if (error === 'closed' && p) {
       const r = p.end(); // a body delimited by the close is complete now
-      if (r.state === 'done') return this.finish({ status: r.status, bytes: r.bytes, ...(r.body ? { body: r.body } : {}) });
+      if (r.state === 'done') return this.finish({ status: r.status, bytes: r.bytes, ...(r.body ? { body: r.body } : {}), ...(r.retryAfter ? { retryAfter: true } : {}) });
     }
     this.finish({ error, bytes: p?.bytes ?? 0 });
   }

@@ -10,7 +10,7 @@ const STATUS_LINE = /^HTTP\/1\.[01] (\d{3})(?: |$)/;
 
 export type ParseResult =
   | { state: 'more' }
-  | { state: 'done'; status: number; bytes: number; keepAlive: boolean; rest: Buffer | undefined; body?: KeptBody }
+  | { state: 'done'; status: number; bytes: number; keepAlive: boolean; rest: Buffer | undefined; body?: KeptBody; retryAfter?: true }
   | { state: 'error' };
 
 /** The first bytes of a body, and whether it had more than that. */
@@ -31,6 +31,8 @@ export class ResponseParser {
   private kept: Buffer[] | undefined;
   private keptBytes = 0;
   private cut = false;
+  /** The answer had a Retry-After header (a rate limit or a shed load telling the client when to come back). */
+  private retryAfter = false;
 
   /** `keepBody`: keep the body's first this-many bytes (0: count only). */
   constructor(
@@ -51,8 +53,9 @@ export class ResponseParser {
     if (take < to - from) this.cut = true;
   }
 
-  private body(): { body?: KeptBody } {
-    return this.keepBody > 0 ? { body: { bytes: this.kept ? Buffer.concat(this.kept) : Buffer.alloc(0), cut: this.cut } } : {};
+  private body(): { body?: KeptBody; retryAfter?: true } {
+    const ra = this.retryAfter ? { retryAfter: true as const } : {};
+    return this.keepBody > 0 ? { body: { bytes: this.kept ? Buffer.concat(this.kept) : Buffer.alloc(0), cut: this.cut }, ...ra } : ra;
   }
 
   /** True once any byte of a response arrived (a close before that is a keep-alive race or a refusal to answer). */
@@ -167,6 +170,7 @@ export class ResponseParser {
         if (!/^\d+$/.test(value)) return { state: 'error' };
         length = Number(value);
       } else if (name === 'transfer-encoding') chunked = value.split(',').pop()!.trim() === 'chunked';
+      else if (name === 'retry-after') this.retryAfter = true;
       else if (name === 'connection') this.keepAlive = value.includes('keep-alive') || (this.keepAlive && !value.includes('close'));
     }
     if (this.noBody || status === 204 || status === 304) {

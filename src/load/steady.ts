@@ -5,6 +5,7 @@ import { Pool, drive } from './engine.js';
 import { runAutocannonSteady } from './autocannon-engine.js';
 import type { LoadShape } from './shape.js';
 import { DIGEST_BODY_BYTES, jsonPathSchema, parsePath } from '../timeline/digest.js';
+import { clientPicker, clientsSchema } from './clients.js';
 
 const spec = z
   .object({
@@ -32,15 +33,20 @@ const spec = z
      * stand-in tell a retry of one request from a new request (the idempotency check).
      */
     requestId: z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'a header name like x-request-id').optional(),
+    /** Send as several clients, each request one client's, its id in a header; heavy ones send more (load/clients.ts). */
+    clients: clientsSchema.optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
+    // A client's requests are built once per client; a fresh id per request would rebuild each one.
+    if (s.clients !== undefined && s.requestId !== undefined) ctx.addIssue({ code: 'custom', path: ['requestId'], message: 'a load with clients: sends each client\'s fixed request; requestId needs a load without clients' });
     if (s.engine !== 'autocannon') return;
     if (s.timeout < 1000) ctx.addIssue({ code: 'custom', path: ['timeout'], message: 'the autocannon engine cannot time out sooner than 1s (use engine: raw)' });
     if (s.rate !== undefined && s.rate < 1) ctx.addIssue({ code: 'custom', path: ['rate'], message: 'the autocannon engine needs at least 1/s (use engine: raw)' });
     if (s.method === 'HEAD') ctx.addIssue({ code: 'custom', path: ['method'], message: 'the autocannon engine cannot read HEAD responses (use engine: raw)' });
     if (s.digest !== undefined) ctx.addIssue({ code: 'custom', path: ['digest'], message: 'the autocannon engine does not read bodies (use engine: raw)' });
     if (s.requestId !== undefined) ctx.addIssue({ code: 'custom', path: ['requestId'], message: 'the autocannon engine sends one fixed request (use engine: raw)' });
+    if (s.clients !== undefined) ctx.addIssue({ code: 'custom', path: ['clients'], message: 'the autocannon engine sends one request for everyone (use engine: raw)' });
   });
 
 /** A fixed rate (open model) or a fixed concurrency (closed loop), for a duration or a count. */
@@ -59,13 +65,14 @@ export default {
     const r = await drive({
       pool,
       req: s.requestId !== undefined ? taggedRequest(ctx.baseUrl, s, s.requestId, ctx.name) : buildRequest(ctx.baseUrl, s),
+      ...(s.clients ? { clients: clientPicker(ctx.baseUrl, s, s.clients) } : {}),
       noBody: s.method === 'HEAD',
       ...(s.rate === undefined ? {} : { rate: s.rate }),
       concurrency: pool.max,
       until: deadlineOf(tally.started, s.duration, ctx.runMs),
       budget: { left: s.count },
       signal: ctx.signal,
-      onOutcome: (t, o, intended) => recordOutcome(ctx.sink, tally, ctx.name, t, o, intended, digest),
+      onOutcome: (t, o, intended, client) => recordOutcome(ctx.sink, tally, ctx.name, t, o, intended, digest, client),
     });
     pool.destroyAll();
     return tally.summary(ctx.name, 'steady', r.stoppedBy, s.rate === undefined ? {} : { missed: r.missed });

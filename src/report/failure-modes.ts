@@ -19,6 +19,8 @@ export const stabilityPatterns = {
   handshaking: { name: 'Handshaking', description: 'let a server tell callers it is too busy, and callers back off' },
   failover: { name: 'Failover', description: 'spread calls over replicas; leave one that fails or hangs (a short timeout, ejection, a retry elsewhere) and bring it back once healthy' },
   fallback: { name: 'Fallback', description: 'when a dependency fails, answer from a cache, a default or a partial result, and say the answer is degraded' },
+  'rate-limits': { name: 'Per-client Rate Limits', description: 'give each client its own budget (a token bucket per key) and refuse its excess at once with 429 and Retry-After, before it takes shared capacity' },
+  coalescing: { name: 'Request Coalescing', description: 'let identical concurrent requests share one call to the dependency (single flight per key), so a burst costs one call' },
   'crash-only': { name: 'Crash-Only Restart', description: 'a process that may be killed at any moment starts again fast, its state kept outside it' },
   'honest-readiness': { name: 'Honest Readiness', description: 'report ready only once real requests can be served: caches warm, pools connected' },
   // Issue 15, items 5 and 6: idempotent retries and at-least-once queue consumption.
@@ -229,6 +231,26 @@ export const failureModes = {
     aim: (m) => {
       const lost = first(m, ['lost']);
       return `delete a message only after its work is done: 0 lost${lost ? ` (this run: ${formatValue(lost.value)} lost)` : ''}`;
+    },
+  },
+  'noisy-neighbour': {
+    name: 'Noisy neighbour',
+    description: 'one client sent far more than its share and the target served it from the capacity every client shares, so the others slowed down or failed',
+    patterns: ['rate-limits', 'shed-load', 'bulkheads'],
+    aim: (m) => {
+      const bound = first(m, ['p99BoundMs']);
+      const got = first(m, ['othersP99Ms']);
+      return `refuse a client's excess with 429 + Retry-After before it takes shared capacity; the other clients keep p99 ≤ ${bound ? formatMsShort(bound.value) : 'their baseline'}${got ? ` (this run: ${formatMsShort(got.value)})` : ''}`;
+    },
+  },
+  dogpile: {
+    name: 'Dogpile',
+    description: 'many callers asked for the same thing at the same instant (a cache expiry, a restart, a cron) and each request went on to the dependency',
+    patterns: ['coalescing', 'shed-load', 'back-pressure'],
+    aim: (m) => {
+      const bound = first(m, ['callsPerBurstBound']);
+      const got = first(m, ['callsPerBurst']);
+      return `coalesce identical concurrent requests into one dependency call (single flight): ≤ ${bound ? formatValue(bound.value) : 1} calls per burst and key${got ? ` (this run: ${formatValue(got.value)})` : ''}`;
     },
   },
 } satisfies Record<FailureModeId, FailureMode>;

@@ -420,6 +420,10 @@ function crossCheck(s: z.output<typeof scenarioShape>, ctx: z.RefinementCtx): vo
       }
       else if (dep[what] === undefined) ctx.addIssue({ code: 'custom', path: ['expect', key, field], message: `'${v}' records no ${what === 'queue' ? 'queue messages' : 'idempotency keys'}: give it ${give}` });
     }
+    // rate-limit reads the client of each answer, coalescing the pulses of a dogpile: the load must make them.
+    const entry = typeof on === 'string' ? s.load[on] : undefined;
+    if (entry && checkNameOf(key) === 'rate-limit' && entry.clients === undefined) ctx.addIssue({ code: 'custom', path: ['expect', key, 'load'], message: `load '${String(on)}' sends no client identities: give it clients: { count: 10, heavy: { weight: 10 } }` });
+    if (entry && checkNameOf(key) === 'coalescing' && entry.shape !== 'dogpile') ctx.addIssue({ code: 'custom', path: ['expect', key, 'load'], message: `load '${String(on)}' is a ${entry.shape} load: coalescing counts the bursts of a dogpile` });
     for (const [field, known, what] of refs) {
       const v = (x as Record<string, unknown>)[field];
       if (typeof v === 'string' && !known.includes(v)) ctx.addIssue({ code: 'custom', path: ['expect', key, field], message: unknownName(v, known, what) });

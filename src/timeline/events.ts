@@ -39,6 +39,10 @@ export interface ResponseEvent {
   bytes: number; // response bytes received
   /** A load with `digest: <JSON path>`: the value there as JSON text (≤ 64 chars), or a `!` word (timeline/digest.ts). */
   digest?: string;
+  /** A load with `clients:`: the number of the client that sent it (client-7 → 7), a small integer. */
+  client?: number;
+  /** The answer carried a Retry-After header. */
+  retryAfter?: true;
 }
 
 export interface WsEvent {

@@ -27,6 +27,8 @@ const samples: Record<keyof typeof checks, unknown> = {
   fallback: { load: 'checkout', degraded: '$.source == "cache"' },
   idempotency: { dependency: 'inventory' },
   delivery: { queue: 'inventory' },
+  'rate-limit': { load: 'checkout', 'retry-after': true },
+  coalescing: { dependency: 'inventory', load: 'pile', 'calls-per-burst': '<= 2' },
 };
 
 describe.each(Object.entries(checks))('check %s', (key, check) => {

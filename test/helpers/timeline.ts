@@ -116,6 +116,13 @@ export class TimelineBuilder {
     return this;
   }
 
+  /** Any event as is, its `t` run-relative (only `t` is shifted): for fields the helpers above do not set. */
+  raw(e: TimelineEvent, endsAt = e.t): this {
+    this.abs(endsAt);
+    this.events.push({ ...e, t: this.abs(e.t) } as TimelineEvent);
+    return this;
+  }
+
   end(t: number): this {
     this.abs(t);
     return this;

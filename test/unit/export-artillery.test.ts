@@ -59,9 +59,11 @@ describe('crumple export artillery', () => {
   it('loads with no arrival rate are skipped with the reason; bad input names the flag', async () => {
     const ex = exportArtillery(scenario(`  a: { shape: steady, path: /a, rate: 5/s }
   b: { shape: steady, path: /b, connections: 2 }
-  c: { shape: dogpile, path: /c, n: 10 }`));
+  c: { shape: dogpile, path: /c, n: 10 }
+  d: { shape: steady, path: /d, rate: 5/s, clients: { count: 3 } }`));
     expect(ex.scripts.map((s) => s.load)).toEqual(['a']);
-    expect(ex.skipped.map((s) => s.load)).toEqual(['b', 'c']);
+    expect(ex.skipped.map((s) => s.load)).toEqual(['b', 'c', 'd']);
+    expect(ex.skipped[2]!.why).toMatch(/client identities/);
     expect(() => exportArtillery(scenario('  b: { shape: steady, path: /b }'))).toThrow(/nothing to export: load b: a closed-loop/);
     expect((await cli(['export', 'k6', 'scenarios/scale.artillery.yaml'])).stderr).toMatch(/^crumple: engine: 'k6' is not supported \(known: artillery\)\n$/);
     expect((await cli(['export', 'artillery', 'scenarios/scale.artillery.yaml'])).stderr).toMatch(/--target: the scenario starts its target/);

@@ -80,7 +80,7 @@ describe('load shape table', () => {
   it.each(Object.entries(loadShapes))('%s: key = name, has a description, and its defaults are bounded', (key, shape) => {
     expect(shape.name).toBe(key);
     expect(shape.description.length).toBeGreaterThan(10);
-    const minimal: Record<string, Record<string, unknown>> = { ramp: { from: 1, to: 2 } };
+    const minimal: Record<string, Record<string, unknown>> = { ramp: { from: 1, to: 2 }, enqueue: { queue: 'jobs' } };
     const r = shape.spec.safeParse(minimal[key] ?? {});
     expect(r.success).toBe(true);
     const spec = r.data as Record<string, unknown>;

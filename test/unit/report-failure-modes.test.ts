@@ -8,7 +8,7 @@ const ids = Object.keys(failureModes) as FailureModeId[];
 
 describe('failure-mode catalogue', () => {
   it('gives every failure mode a name, a one-line description, known patterns and an aim even without numbers', () => {
-    expect(ids.length).toBe(19); // 17 + double-apply, lost-message
+    expect(ids.length).toBe(21); // main's 17, double-apply, lost-message, noisy-neighbour, dogpile
     for (const id of ids) {
       const m = failureModes[id];
       expect(m.name.length, id).toBeGreaterThan(3);

@@ -55,4 +55,22 @@ describe('scenario fields of the resilience patterns', () => {
     expect(issues({ expect: { idempotency: { dependency: 'inventory' } } })).toEqual(["expect.idempotency.dependency: 'inventory' records no idempotency keys: give it idempotency: {}"]);
     expect(issues({ expect: { idempotency: { dependency: 'inventroy' } } })).toEqual(["expect.idempotency.dependency: unknown dependency 'inventroy' (did you mean 'inventory'?)"]);
   });
+
+  it('rate-limit reads a load with client identities; its clients entry names the bad field', () => {
+    const rl = (clients?: unknown) => ({ load: { tenants: { shape: 'steady', path: '/work', rate: '100/s', ...(clients ? { clients } : {}) } }, expect: { 'rate-limit': { load: 'tenants', 'retry-after': true } } });
+    expect(issues(rl({ count: 10, header: 'x-client-id', heavy: { count: 1, weight: 10, after: '3s', for: '6s' } }))).toEqual([]);
+    expect(issues(rl())).toEqual(["expect.rate-limit.load: load 'tenants' sends no client identities: give it clients: { count: 10, heavy: { weight: 10 } }"]);
+    expect(issues(rl({ count: 0 }))).toEqual(['load.tenants.clients.count: must be at least 1']);
+    expect(issues(rl({ count: 3, heavy: { count: 3, weight: 5 } }))).toEqual(['load.tenants.clients.heavy.count: heavy.count must leave at least one ordinary client to compare with (count is 3)']);
+    expect(issues(rl({ count: 3, heavy: { weight: 5, after: 'soon' } }))[0]).toMatch(/^load\.tenants\.clients\.heavy\.after: /);
+    expect(issues({ ...rl({ count: 3 }), expect: { 'rate-limit': { load: 'tenants', 'retry-after': 'yes' } } })[0]).toMatch(/^expect\.rate-limit\.retry-after: /);
+  });
+
+  it('coalescing counts the bursts of a dogpile load, and names the dependency it counts', () => {
+    const co = (load: Record<string, unknown>, dependency = 'inventory') => ({ load: { pile: load }, expect: { coalescing: { dependency, load: 'pile', 'calls-per-burst': '<= 2' } } });
+    expect(issues(co({ shape: 'dogpile', path: '/items/{pulse}', n: 50, pulses: 3 }))).toEqual([]);
+    expect(issues(co({ shape: 'steady', path: '/items/1' }))).toEqual(["expect.coalescing.load: load 'pile' is a steady load: coalescing counts the bursts of a dogpile"]);
+    expect(issues(co({ shape: 'dogpile' }, 'inventroy'))[0]).toMatch(/^expect\.coalescing\.dependency: unknown dependency 'inventroy'/);
+    expect(issues({ ...co({ shape: 'dogpile' }), expect: { coalescing: { dependency: 'inventory', load: 'pile', 'calls-per-burst': 'few' } } })[0]).toMatch(/^expect\.coalescing\.calls-per-burst: 'few' is not a number bound/);
+  });
 });
