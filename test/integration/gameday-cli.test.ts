@@ -100,7 +100,7 @@ describe('crumple gameday driven from a second terminal (in-process, stdout not 
     expect(await next.json()).toEqual({ step: "step 1/2 'stock a little slow'" });
     const out = await day;
     expect(out.code, out.stderr).toBe(1);
-    expect(out.stdout).toMatch(/stopped: stopped at step 2\/2 'price failing': steady state breached \(order errors \d+% \(< 5%\)\)/);
+    expect(out.stdout).toMatch(/stopped: stopped at step 2\/2 'price failing': steady state breached \(order errors \d+(\.\d+)?% \(< 5%\)\)/);
     expect(out.stdout).toMatch(/steps\s+FAIL\s+stopped at step 2\/2 'price failing'/);
     expect(existsSync(controlFile)).toBe(false);
 
