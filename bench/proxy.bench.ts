@@ -148,7 +148,7 @@ async function main(): Promise<void> {
   const upstream = await child(['upstream'], PIN.upstream);
   const proxies = await child(['proxies', JSON.stringify(upstream.msg)], PIN.proxies);
   if (hasTaskset) spawnSync('taskset', ['-cp', PIN.load, String(process.pid)], { stdio: 'ignore' });
-  console.log(hasTaskset ? `pinning (taskset): proxies on CPU ${PIN.proxies}, upstream servers and this load process on CPU ${PIN.upstream}` : 'taskset not available: unpinned');
+  console.log(hasTaskset ? `pinning (taskset): proxies on CPU ${PIN.proxies}, upstream servers and this load process on CPU ${PIN.upstream}` : 'unpinned (PROXY_BENCH_PIN=1 pins the proxies to a core of their own, where taskset exists)');
   const up = upstream.msg as Record<string, number>;
   const px = proxies.msg as { pipe: Record<string, number>; crumple: Record<string, number>; latency: number; bareDelay: number };
   const proxyCpu = () => new Promise<number>((resolve) => { proxies.proc.once('message', (m: { cpu: number }) => resolve(m.cpu)); proxies.proc.send('cpu'); });
