@@ -31,7 +31,8 @@ function serverSource(kind: string): string {
   const listen = (s: string, backlog = 511) => `await new Promise((r) => ${s}.listen({ port: 0, host: '127.0.0.1', backlog: ${backlog} }, r)); const port = ${s}.address().port; const control = '';`;
   if (kind === 'bare') return `import { createServer } from 'node:http'; ${body} const s = createServer((req, res) => { ${answer} }); ${listen('s')} ${announce}`;
   if (kind === 'bare-slow') return `import { createServer } from 'node:http'; ${body} const s = createServer((req, res) => setTimeout(() => { ${answer} }, 100)); ${listen('s')} ${announce}`;
-  if (kind === 'bare-hang') return `import { createServer } from 'node:http'; const s = createServer(() => {}); s.requestTimeout = 0; ${listen('s', 4096)} ${announce}`;
+  // The bare hang server reports its open connections every 100 ms, so both are measured once all are accepted.
+  if (kind === 'bare-hang') return `import { createServer } from 'node:http'; const s = createServer(() => {}); s.requestTimeout = 0; let open = 0; s.on('connection', (c) => { open++; c.on('close', () => open--); }); ${listen('s', 4096)} ${announce} setInterval(() => process.stdout.write(JSON.stringify({ open }) + '\\n'), 100);`;
   const behaviour = kind.replace('+sink', '');
   const sink = kind.endsWith('+sink') || kind === 'hang';
   return `const { startStandIn } = await import(${JSON.stringify(dist('harness-servers/server.js'))});
@@ -45,20 +46,40 @@ function serverSource(kind: string): string {
 // ---------------- parent: load and figures ----------------
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
-async function startServer(kind: string): Promise<{ port: number; control: string; pid: number; proc: ChildProcess }> {
+interface Server {
+  port: number;
+  control: string;
+  pid: number;
+  proc: ChildProcess;
+  /** Connections the server has accepted and not closed: from its control API, or its own reports (bare-hang). */
+  open(): Promise<number>;
+}
+
+async function startServer(kind: string): Promise<Server> {
   const args = ['--input-type=module', '-e', serverSource(kind)];
   const proc = hasTaskset ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let reported = NaN;
   const line = await new Promise<string>((resolve, reject) => {
     let buf = '';
+    let first = true;
     proc.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) resolve(buf.slice(0, nl));
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const l = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (first) {
+          first = false;
+          resolve(l);
+        } else reported = (JSON.parse(l) as { open: number }).open;
+      }
     });
     proc.once('exit', (code) => reject(new Error(`server ${kind} exited ${code}`)));
   });
   const info = JSON.parse(line) as { port: number; control: string; pid: number };
-  return { ...info, proc };
+  const open = info.control
+    ? async () => ((await (await fetch(`${info.control}/standins`)).json()) as { open: number }[])[0]?.open ?? NaN
+    : async () => reported;
+  return { ...info, proc, open };
 }
 
 function stop(p: ChildProcess): Promise<void> {
@@ -190,7 +211,10 @@ async function parent(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
     const before = rssMb(s.pid);
     const sockets = await hold(s.port, N);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Until the server has accepted every connection (a busy machine leaves some in the backlog), then settle.
+    const until = performance.now() + 20_000;
+    while ((await s.open()) < N && performance.now() < until) await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 1000));
     const rss = rssMb(s.pid);
     idle[kind]!.push(before);
     perConnKb[kind]!.push(((rss - before) * 1024) / N);
@@ -204,9 +228,9 @@ async function parent(): Promise<void> {
       }
       controlMax.push(Math.max(...ms));
       controlMed.push(median(ms));
-      const list = (await (await fetch(`${s.control}/standins`)).json()) as { open: number }[];
-      if (list[0]?.open !== N) console.log(`note: the hang stand-in reports ${list[0]?.open} open connections, not ${N}`);
     }
+    const open = await s.open();
+    if (open !== N) console.log(`note: the ${kind} server reports ${open} open connections, not ${N}`);
     for (const x of sockets) x.destroy();
     await stop(s.proc);
     return rss;
