@@ -119,7 +119,7 @@ async function dogpile(): Promise<void> {
     const s = groups.map((g) => g[g.length - 1]! - g[0]!).sort((x, y) => x - y);
     return { all: s, groups: groups.map((g) => g.length) };
   };
-  // Baseline first (so neither gets a warmer server): a raw client in a worker thread doing the same (connect all, then one tight write loop).
+  // The baseline: a raw client in a worker thread doing the same (connect all, then one tight write loop).
   const raw = `const net=require('net');const {parentPort,workerData:{port,n,pulses}}=require('worker_threads');
 const req=Buffer.from('GET / HTTP/1.1\\r\\nhost: 127.0.0.1\\r\\n\\r\\n');const socks=[];let c=0,k=0;
 const fire=()=>{for(const s of socks)s.write(req);if(++k<pulses)setTimeout(fire,1000);else setTimeout(()=>{for(const s of socks)s.destroy();parentPort.postMessage('done')},1000)};
