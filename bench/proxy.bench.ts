@@ -15,9 +15,12 @@ import { createServer as createHttp } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { printFigure } from './figure.js';
+import { printFigure, roundFigure } from './figure.js';
+import { median, percentile as pct, ratios } from './dist.js';
+import { rounds } from './rounds.js';
+import { ROUNDS, pick } from './settings.js';
 
-const BULK_BYTES = 256 * 1024 * 1024;
+const BULK_BYTES = pick(256, 64) * 1024 * 1024;
 const role = process.argv[2];
 const only = process.env.PROXY_BENCH_ONLY; // 'http' | 'bulk' | 'rtt' | 'latency' while tuning
 
@@ -139,33 +142,13 @@ async function roundTrips(s: Socket, n: number): Promise<number[]> {
   return out;
 }
 
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!; };
-
-const median = (xs: number[]) => pct(xs, 50);
-
-/**
- * Runs each variant once per round, the order rotating each round, and returns every value; ratios
- * are taken per round (same moment, same machine load) and their median reported.
- */
-async function rounds<K extends string>(n: number, variants: Record<K, () => Promise<number>>): Promise<Record<K, number[]>> {
-  const keys = Object.keys(variants) as K[];
-  const out = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
-  for (let r = 0; r < n; r++) {
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[(i + r) % keys.length]!;
-      out[k].push(await variants[k]());
-    }
-  }
-  return out;
-}
-const ratios = (a: number[], b: number[]) => a.map((x, i) => x / b[i]!);
 const fmtList = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' ');
 
 async function main(): Promise<void> {
   const upstream = await child(['upstream'], PIN.upstream);
   const proxies = await child(['proxies', JSON.stringify(upstream.msg)], PIN.proxies);
   if (hasTaskset) spawnSync('taskset', ['-cp', PIN.load, String(process.pid)], { stdio: 'ignore' });
-  console.log(hasTaskset ? `pinning (taskset): proxies on CPU ${PIN.proxies}, upstream servers and this load process on CPU ${PIN.upstream}` : 'taskset not available: unpinned');
+  console.log(hasTaskset ? `pinning (taskset): proxies on CPU ${PIN.proxies}, upstream servers and this load process on CPU ${PIN.upstream}` : 'unpinned (PROXY_BENCH_PIN=1 pins the proxies to a core of their own, where taskset exists)');
   const up = upstream.msg as Record<string, number>;
   const px = proxies.msg as { pipe: Record<string, number>; crumple: Record<string, number>; latency: number; bareDelay: number };
   const proxyCpu = () => new Promise<number>((resolve) => { proxies.proc.once('message', (m: { cpu: number }) => resolve(m.cpu)); proxies.proc.send('cpu'); });
@@ -181,12 +164,13 @@ async function main(): Promise<void> {
         cpuPerReq[k].push(((await proxyCpu()) - c0) / total);
         return rps;
       };
-      const r = await rounds(3, { direct: async () => (await reqPerSec(up.http!, 2)).rps, pipe: viaProxy('pipe'), crumple: viaProxy('crumple') });
-      const cp = ratios(r.crumple, r.pipe);
-      printFigure({ name: 'small HTTP: proxy process CPU per request, crumple (median of 3 rounds)', value: median(cpuPerReq.crumple), unit: 'µs', baseline: { name: 'pipe proxy', value: median(cpuPerReq.pipe) }, note: `per-round ratios ${fmtList(ratios(cpuPerReq.crumple, cpuPerReq.pipe))}` });
-      printFigure({ name: 'small HTTP via pipe proxy (median of 3 rounds)', value: median(r.pipe), unit: 'req/s', baseline: { name: 'direct', value: median(r.direct) } });
-      printFigure({ name: 'small HTTP via crumple proxy (median of 3 rounds)', value: median(r.crumple), unit: 'req/s', baseline: { name: 'pipe proxy', value: median(r.pipe) } });
-      printFigure({ name: 'small HTTP crumple/pipe, median of per-round ratios', value: median(cp), unit: 'x', goal: '>= 0.9x pipe proxy', met: median(cp) >= 0.9, note: `rounds ${fmtList(cp)}; crumple/direct ${(median(r.crumple) / median(r.direct)).toFixed(2)}x` });
+      const secs = pick(2, 1);
+      const r = await rounds(ROUNDS, { direct: async () => (await reqPerSec(up.http!, secs)).rps, pipe: viaProxy('pipe'), crumple: viaProxy('crumple') });
+      const name = `small HTTP req/s (autocannon, 10 connections, ${secs}s a round)`;
+      printFigure(roundFigure({ name: `${name}: crumple proxy vs pipe proxy`, unit: 'req/s', values: r.crumple, baseline: { name: 'plain socket.pipe proxy', values: r.pipe }, goal: '>= 0.9x pipe proxy', met: (_v, x) => x >= 0.9 }));
+      printFigure(roundFigure({ name: `${name}: crumple proxy vs direct`, unit: 'req/s', values: r.crumple, baseline: { name: 'direct', values: r.direct } }));
+      printFigure(roundFigure({ name: `${name}: pipe proxy vs direct`, unit: 'req/s', values: r.pipe, baseline: { name: 'direct', values: r.direct } }));
+      printFigure(roundFigure({ name: 'small HTTP: proxy process CPU per request, crumple', unit: 'µs', values: cpuPerReq.crumple, baseline: { name: 'pipe proxy', values: cpuPerReq.pipe } }));
     }
 
     if (!only || only === 'bulk') {
@@ -198,24 +182,22 @@ async function main(): Promise<void> {
         return v;
       };
       await bulkMBps(px.crumple.bulk!); // warm-up (JIT, socket buffers)
-      const r = await rounds(3, { direct: () => bulkMBps(up.bulk!), pipe: viaProxy('pipe'), crumple: viaProxy('crumple') });
-      const cp = ratios(r.crumple, r.pipe);
-      const cpuRatio = ratios(cpuPerMB.crumple, cpuPerMB.pipe);
-      printFigure({ name: 'bulk: proxy process CPU per MB, crumple (median of 3 rounds)', value: median(cpuPerMB.crumple), unit: 'µs/MB', baseline: { name: 'pipe proxy', value: median(cpuPerMB.pipe) }, note: `per-round ratios ${fmtList(cpuRatio)}` });
-      printFigure({ name: 'bulk 256 MiB via pipe proxy (median of 3 rounds)', value: median(r.pipe), unit: 'MB/s', baseline: { name: 'direct', value: median(r.direct) } });
-      printFigure({ name: 'bulk 256 MiB via crumple proxy (median of 3 rounds)', value: median(r.crumple), unit: 'MB/s', baseline: { name: 'pipe proxy', value: median(r.pipe) } });
-      printFigure({ name: 'bulk crumple/pipe, median of per-round ratios', value: median(cp), unit: 'x', goal: '>= 0.9x pipe proxy', met: median(cp) >= 0.9, note: `rounds ${fmtList(cp)}; crumple/direct ${(median(r.crumple) / median(r.direct)).toFixed(2)}x` });
+      const r = await rounds(ROUNDS, { direct: () => bulkMBps(up.bulk!), pipe: viaProxy('pipe'), crumple: viaProxy('crumple') });
+      const name = `bulk ${BULK_BYTES / 1024 / 1024} MiB a round`;
+      printFigure(roundFigure({ name: `${name}: crumple proxy vs pipe proxy`, unit: 'MB/s', values: r.crumple, baseline: { name: 'plain socket.pipe proxy', values: r.pipe }, goal: '>= 0.9x pipe proxy', met: (_v, x) => x >= 0.9 }));
+      printFigure(roundFigure({ name: `${name}: crumple proxy vs direct`, unit: 'MB/s', values: r.crumple, baseline: { name: 'direct', values: r.direct } }));
+      printFigure(roundFigure({ name: `${name}: pipe proxy vs direct`, unit: 'MB/s', values: r.pipe, baseline: { name: 'direct', values: r.direct } }));
+      printFigure(roundFigure({ name: 'bulk: proxy process CPU per MB, crumple', unit: 'µs/MB', values: cpuPerMB.crumple, baseline: { name: 'pipe proxy', values: cpuPerMB.pipe } }));
     }
 
     if (!only || only === 'rtt') {
       // Added latency at one connection: p50 of 3000 echo round trips, direct vs through each proxy.
       const p50 = async (port: number) => { const s = await dial(port); await roundTrips(s, 300); const xs = await roundTrips(s, 3000); s.destroy(); return pct(xs, 50); };
-      const r = await rounds(3, { direct: () => p50(up.echo!), pipe: () => p50(px.pipe.echo!), crumple: () => p50(px.crumple.echo!) });
-      const d50 = median(r.direct);
-      const pipe50 = median(r.pipe);
-      const c50 = median(r.crumple);
-      printFigure({ name: 'added p50 latency, pipe proxy', value: pipe50 - d50, unit: 'ms', note: `p50 ${pipe50.toFixed(3)} vs direct ${d50.toFixed(3)} ms` });
-      printFigure({ name: 'added p50 latency, crumple proxy', value: c50 - d50, unit: 'ms', goal: '< 0.1 ms', met: c50 - d50 < 0.1, note: `p50 ${c50.toFixed(3)} vs direct ${d50.toFixed(3)} ms` });
+      const r = await rounds(ROUNDS, { direct: () => p50(up.echo!), pipe: () => p50(px.pipe.echo!), crumple: () => p50(px.crumple.echo!) });
+      const added = (k: 'pipe' | 'crumple') => r[k].map((x, i) => x - r.direct[i]!);
+      printFigure(roundFigure({ name: 'echo RTT p50 at 1 connection (3000 round trips a round): crumple proxy vs direct', unit: 'ms', values: r.crumple, baseline: { name: 'direct', values: r.direct } }));
+      printFigure(roundFigure({ name: 'echo RTT p50 at 1 connection: crumple proxy vs pipe proxy', unit: 'ms', values: r.crumple, baseline: { name: 'plain socket.pipe proxy', values: r.pipe } }));
+      printFigure(roundFigure({ name: 'added p50 latency at 1 connection (proxy p50 - direct p50, per round): crumple proxy', unit: 'ms', values: added('crumple'), baseline: { name: 'plain socket.pipe proxy', values: added('pipe') }, goal: '< 0.1 ms', met: (v) => v < 0.1 }));
     }
 
     if (!only || only === 'latency') {
@@ -233,14 +215,14 @@ async function main(): Promise<void> {
       const err = (xs: number[], b = 0) => pct(xs.map((x) => Math.abs(x - b - 100)), 99);
       const p99 = { bare: [] as number[], crumple: [] as number[], bareAdded: [] as number[], crumpleAdded: [] as number[] };
       const p50 = { bare: [] as number[], crumple: [] as number[] };
-      await rounds(4, {
+      await rounds(ROUNDS, {
         none: async () => (base.push(median(await at50(px.crumple.echo!))), 0),
         bare: async () => { const xs = await at50(px.bareDelay); p99.bare.push(err(xs)); p99.bareAdded.push(err(xs, base.at(-1) ?? 0)); p50.bare.push(median(xs)); return 0; },
         crumple: async () => { const xs = await at50(px.latency); p99.crumple.push(err(xs)); p99.crumpleAdded.push(err(xs, base.at(-1) ?? 0)); p50.crumple.push(median(xs)); return 0; },
       });
-      const c = median(p99.crumple), b = median(p99.bare), ca = median(p99.crumpleAdded), ba = median(p99.bareAdded);
-      printFigure({ name: 'latency 100 ms at 50 connections, p99 |RTT - 100 ms| (median of 4 rounds), crumple latency toxic', value: c, unit: 'ms', baseline: { name: 'bare setTimeout delay proxy', value: b }, goal: '< 5 ms', met: c < 5, note: `per round crumple ${fmtList(p99.crumple)} vs bare ${fmtList(p99.bare)}; p50 RTT ${median(p50.crumple).toFixed(1)} vs ${median(p50.bare).toFixed(1)} ms` });
-      printFigure({ name: 'latency 100 ms at 50 connections, p99 |RTT - no-toxic p50 RTT - 100 ms| (median of 4 rounds), crumple latency toxic', value: ca, unit: 'ms', baseline: { name: 'bare setTimeout delay proxy', value: ba }, goal: '< 5 ms', met: ca < 5, note: `per-round ratio median ${median(ratios(p99.crumpleAdded, p99.bareAdded)).toFixed(2)}x; no-toxic p50 RTT at 50 connections ${fmtList(base)} ms` });
+      const bare = 'bare setTimeout delay proxy';
+      printFigure(roundFigure({ name: 'latency toxic 100 ms at 50 connections, p99 |RTT - 100 ms|', unit: 'ms', values: p99.crumple, baseline: { name: bare, values: p99.bare }, goal: '< 5 ms', met: (v) => v < 5, note: `p50 RTT ${median(p50.crumple).toFixed(1)} vs ${median(p50.bare).toFixed(1)} ms` }));
+      printFigure(roundFigure({ name: 'latency toxic 100 ms at 50 connections, p99 |RTT - no-toxic p50 RTT - 100 ms|', unit: 'ms', values: p99.crumpleAdded, baseline: { name: bare, values: p99.bareAdded }, goal: '< 5 ms', met: (v) => v < 5, note: `no-toxic p50 RTT at 50 connections per round ${fmtList(base)} ms` }));
     }
   } finally {
     upstream.proc.kill();

@@ -4,16 +4,19 @@
  *  2. `slow` at 100 ms: p99 of |observed − requested| at 50 and 1,000 connections vs a bare setTimeout server;
  *  3. `hang` holding 10,000 connections: server RSS vs a bare never-answering server, and the control
  *     API's response time meanwhile.
+ * Every figure comes from interleaved rounds in rotating order (bench/rounds.ts), ratios per round.
  * Each server runs in its own child process; with taskset, servers are pinned to CPU 0 and this
  * process (the load) to CPU 1. Usage: npm run bench -- standin
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { printFigure } from './figure.js';
+import { readFileSync } from 'node:fs';
+import { printFigure, roundFigure } from './figure.js';
+import { median, percentile } from './dist.js';
+import { rounds } from './rounds.js';
+import { ROUNDS, pick } from './settings.js';
+import { dist, ensureDist } from './build.js';
 
 const BODY = JSON.stringify({ ok: true });
 
@@ -21,24 +24,6 @@ const BODY = JSON.stringify({ ok: true });
 // Servers run as plain `node -e` on the compiled dist/ (what `npm ci` builds through `prepare`):
 // no tsx loader, no esbuild cache and no load-tool modules in the server process, so the RSS and
 // the latency measured are the stand-in's, not the bench's. The bare baselines run the same way.
-const root = fileURLToPath(new URL('..', import.meta.url));
-const dist = (f: string) => pathToFileURL(join(root, 'dist', f)).href;
-
-/** True when dist/ is missing or older than any .ts under src/ or harness-servers/. */
-function distStale(): boolean {
-  let built: number;
-  try {
-    built = statSync(join(root, 'dist/harness-servers/server.js')).mtimeMs;
-  } catch {
-    return true;
-  }
-  const newer = (dir: string): boolean =>
-    readdirSync(join(root, dir), { withFileTypes: true }).some((e) =>
-      e.isDirectory() ? newer(join(dir, e.name)) : e.name.endsWith('.ts') && statSync(join(root, dir, e.name)).mtimeMs > built,
-    );
-  return newer('src') || newer('harness-servers');
-}
-
 function serverSource(kind: string): string {
   const announce = 'process.stdout.write(JSON.stringify({ port, control, pid: process.pid }) + "\\n");';
   const body = `const body = Buffer.from(${JSON.stringify(BODY)});`;
@@ -46,7 +31,8 @@ function serverSource(kind: string): string {
   const listen = (s: string, backlog = 511) => `await new Promise((r) => ${s}.listen({ port: 0, host: '127.0.0.1', backlog: ${backlog} }, r)); const port = ${s}.address().port; const control = '';`;
   if (kind === 'bare') return `import { createServer } from 'node:http'; ${body} const s = createServer((req, res) => { ${answer} }); ${listen('s')} ${announce}`;
   if (kind === 'bare-slow') return `import { createServer } from 'node:http'; ${body} const s = createServer((req, res) => setTimeout(() => { ${answer} }, 100)); ${listen('s')} ${announce}`;
-  if (kind === 'bare-hang') return `import { createServer } from 'node:http'; const s = createServer(() => {}); s.requestTimeout = 0; ${listen('s', 4096)} ${announce}`;
+  // The bare hang server reports its open connections every 100 ms, so both are measured once all are accepted.
+  if (kind === 'bare-hang') return `import { createServer } from 'node:http'; const s = createServer(() => {}); s.requestTimeout = 0; let open = 0; s.on('connection', (c) => { open++; c.on('close', () => open--); }); ${listen('s', 4096)} ${announce} setInterval(() => process.stdout.write(JSON.stringify({ open }) + '\\n'), 100);`;
   const behaviour = kind.replace('+sink', '');
   const sink = kind.endsWith('+sink') || kind === 'hang';
   return `const { startStandIn } = await import(${JSON.stringify(dist('harness-servers/server.js'))});
@@ -60,20 +46,40 @@ function serverSource(kind: string): string {
 // ---------------- parent: load and figures ----------------
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
-async function startServer(kind: string): Promise<{ port: number; control: string; pid: number; proc: ChildProcess }> {
+interface Server {
+  port: number;
+  control: string;
+  pid: number;
+  proc: ChildProcess;
+  /** Connections the server has accepted and not closed: from its control API, or its own reports (bare-hang). */
+  open(): Promise<number>;
+}
+
+async function startServer(kind: string): Promise<Server> {
   const args = ['--input-type=module', '-e', serverSource(kind)];
   const proc = hasTaskset ? spawn('taskset', ['-c', '0', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let reported = NaN;
   const line = await new Promise<string>((resolve, reject) => {
     let buf = '';
+    let first = true;
     proc.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) resolve(buf.slice(0, nl));
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const l = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (first) {
+          first = false;
+          resolve(l);
+        } else reported = (JSON.parse(l) as { open: number }).open;
+      }
     });
     proc.once('exit', (code) => reject(new Error(`server ${kind} exited ${code}`)));
   });
   const info = JSON.parse(line) as { port: number; control: string; pid: number };
-  return { ...info, proc };
+  const open = info.control
+    ? async () => ((await (await fetch(`${info.control}/standins`)).json()) as { open: number }[])[0]?.open ?? NaN
+    : async () => reported;
+  return { ...info, proc, open };
 }
 
 function stop(p: ChildProcess): Promise<void> {
@@ -128,10 +134,7 @@ async function latencyErrors(port: number, conns: number, ms: number, requested:
   return errors;
 }
 
-const p99 = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * 0.99))] ?? NaN;
-};
+const p99 = (xs: number[]) => percentile(xs, 99);
 
 const rssMb = (pid: number) => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -158,87 +161,86 @@ async function hold(port: number, n: number): Promise<Socket[]> {
 
 async function parent(): Promise<void> {
   if (hasTaskset) spawnSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
-  if (distStale()) {
-    console.log('dist/ is older than the sources: building it (npm run build) first');
-    spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-  }
+  ensureDist();
   console.log('servers: plain node on the compiled dist/ (no tsx, no load tool loaded)');
   console.log(hasTaskset ? 'pinning: servers on CPU 0 (taskset -c 0), load generator on CPU 1 (taskset -cp 1)' : 'taskset not available: unpinned');
 
   const only = process.env.STANDIN_BENCH_ONLY; // 'ok' | 'slow' | 'hang' while tuning
   // 1. ok throughput
-  const SECONDS = 3;
+  const SECONDS = pick(2, 1);
   if (!only || only === 'ok') {
     // All three servers up at once (idle ones cost nothing), runs in rotating order, ratios per round.
     const kinds = ['bare', 'ok', 'ok+sink'] as const;
     const servers = await Promise.all(kinds.map((k) => startServer(k)));
     for (const s of servers) await cannon(s.port, 1); // warm-up
-    const rps: Record<string, number[]> = { bare: [], ok: [], 'ok+sink': [] };
-    for (let round = 0; round < 3; round++) {
-      for (let i = 0; i < kinds.length; i++) {
-        const k = (i + round) % kinds.length;
-        rps[kinds[k]!]!.push(await cannon(servers[k]!.port, SECONDS));
-      }
-    }
+    const run = (i: number) => () => cannon(servers[i]!.port, SECONDS);
+    const rps = await rounds(ROUNDS, { bare: run(0), ok: run(1), 'ok+sink': run(2) });
     await Promise.all(servers.map((s) => stop(s.proc)));
-    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
     for (const kind of ['ok', 'ok+sink'] as const) {
-      const ratios = rps[kind]!.map((x, i) => x / rps.bare![i]!);
-      const r = med(ratios);
-      printFigure({ name: `${kind} stand-in throughput (autocannon, 50 connections, ${SECONDS}s, median of 3 rounds)`, value: med(rps[kind]!), unit: 'req/s', baseline: { name: 'bare node:http', value: med(rps.bare!) }, goal: '>= 0.85x baseline (median of per-round ratios)', met: r >= 0.85, note: `per-round ratios ${ratios.map((x) => x.toFixed(2)).join(' ')}${kind === 'ok+sink' ? '; with an onEvent sink attached, as in a run' : ''}` });
+      printFigure(roundFigure({ name: `${kind} stand-in throughput (autocannon, 50 connections, ${SECONDS}s a round)`, unit: 'req/s', values: rps[kind], baseline: { name: 'bare node:http', values: rps.bare }, goal: '>= 0.85x baseline (median of per-round ratios)', met: (_v, r) => r >= 0.85, ...(kind === 'ok+sink' ? { note: 'with an onEvent sink attached, as in a run' } : {}) }));
     }
   }
 
-  // 2. slow accuracy: bare and stand-in in alternating rounds (order rotating), median of the rounds' p99.
-  // Each connection's first round trip is not counted: it measures the connect storm (1,000 sockets
-  // connecting at once), not the delay.
+  // 2. slow accuracy: bare and stand-in in rotating rounds, one server per run. Each connection's
+  // first round trip is not counted: it measures the connect storm (1,000 sockets connecting at
+  // once), not the delay.
   if (!only || only === 'slow')
     for (const conns of [50, 1000]) {
-      const p = { bare: [] as number[], slow: [] as number[] };
-      for (let round = 0; round < 3; round++) {
-        for (const kind of round % 2 ? (['slow', 'bare'] as const) : (['bare', 'slow'] as const)) {
-          const s = await startServer(kind === 'bare' ? 'bare-slow' : 'slow');
-          p[kind].push(p99(await latencyErrors(s.port, conns, 3000, 100)));
-          await stop(s.proc);
-        }
-      }
-      const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-      const se = med(p.slow);
-      const be = med(p.bare);
+      const ms = pick(2000, 1000);
+      const run = (kind: string) => async () => {
+        const s = await startServer(kind);
+        const v = p99(await latencyErrors(s.port, conns, ms, 100));
+        await stop(s.proc);
+        return v;
+      };
+      const p = await rounds(ROUNDS, { bare: run('bare-slow'), slow: run('slow') });
       const goal = conns === 50 ? 4 : 10;
-      printFigure({ name: `slow 100 ms, p99 |observed - requested| at ${conns} connections (median of 3 rounds)`, value: se, unit: 'ms', baseline: { name: 'bare setTimeout server', value: be }, goal: `< ${goal} ms`, met: se < goal, note: `rounds ${p.slow.map((x) => x.toFixed(1)).join(' ')} vs bare ${p.bare.map((x) => x.toFixed(1)).join(' ')}` });
+      printFigure(roundFigure({ name: `slow 100 ms, p99 |observed - requested| at ${conns} connections (${ms / 1000}s a round)`, unit: 'ms', values: p.slow, baseline: { name: 'bare setTimeout server', values: p.bare }, goal: `< ${goal} ms`, met: (v) => v < goal }));
     }
 
-  // 3. hang with 10,000 connections
+  // 3. hang with 10,000 connections: bare and stand-in in rotating rounds, a fresh server each run.
   if (only && only !== 'hang') return;
-  const N = 10_000;
-  const results: Record<string, number> = {};
-  let controlMs: number[] = [];
-  for (const kind of ['bare-hang', 'hang']) {
+  const N = pick(10_000, 2_000);
+  const idle: Record<string, number[]> = { 'bare-hang': [], hang: [] };
+  const perConnKb: Record<string, number[]> = { 'bare-hang': [], hang: [] };
+  const controlMax: number[] = [];
+  const controlMed: number[] = [];
+  const holding = (kind: string) => async () => {
     const s = await startServer(kind);
     if (s.control) await (await fetch(`${s.control}/standins`)).text(); // warm the route once
     await new Promise((r) => setTimeout(r, 500));
-    results[`${kind}-idle`] = rssMb(s.pid);
+    const before = rssMb(s.pid);
     const sockets = await hold(s.port, N);
-    await new Promise((r) => setTimeout(r, 1500));
-    results[kind] = rssMb(s.pid);
+    // Until the server has accepted every connection (a busy machine leaves some in the backlog), then settle.
+    const until = performance.now() + 20_000;
+    while ((await s.open()) < N && performance.now() < until) await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 1000));
+    const rss = rssMb(s.pid);
+    idle[kind]!.push(before);
+    perConnKb[kind]!.push(((rss - before) * 1024) / N);
     if (s.control) {
-      controlMs = [];
+      const ms: number[] = [];
       for (let i = 0; i < 20; i++) {
         const t0 = performance.now();
         const r = await fetch(`${s.control}/standins`);
         await r.text();
-        controlMs.push(performance.now() - t0);
+        ms.push(performance.now() - t0);
       }
-      const list = (await (await fetch(`${s.control}/standins`)).json()) as { open: number }[];
-      console.log(`hang stand-in reports ${list[0]?.open} open connections`);
+      controlMax.push(Math.max(...ms));
+      controlMed.push(median(ms));
     }
+    const open = await s.open();
+    if (open !== N) console.log(`note: the ${kind} server reports ${open} open connections, not ${N}`);
     for (const x of sockets) x.destroy();
     await stop(s.proc);
-  }
-  printFigure({ name: `hang holding ${N} connections: server RSS`, value: results.hang!, unit: 'MB', baseline: { name: 'bare never-answering node:http', value: results['bare-hang']! }, goal: '< 150 MB', met: results.hang! < 150, note: `idle before: ${results['hang-idle']!.toFixed(0)} MB vs bare ${results['bare-hang-idle']!.toFixed(0)} MB; per connection ${(((results.hang! - results['hang-idle']!) * 1024) / N).toFixed(2)} KB vs bare ${(((results['bare-hang']! - results['bare-hang-idle']!) * 1024) / N).toFixed(2)} KB; log ring 10,000 connections` });
-  const worst = Math.max(...controlMs);
-  printFigure({ name: `control API GET /standins while holding ${N} connections (max of 20)`, value: worst, unit: 'ms', goal: '< 50 ms', met: worst < 50, note: `median ${controlMs.sort((a, b) => a - b)[10]?.toFixed(2)} ms` });
+    return rss;
+  };
+  const rss = await rounds(ROUNDS, { 'bare-hang': holding('bare-hang'), hang: holding('hang') });
+  const bare = 'bare never-answering node:http';
+  printFigure(roundFigure({ name: `hang holding ${N} connections: server RSS`, unit: 'MB', values: rss.hang, baseline: { name: bare, values: rss['bare-hang'] }, goal: '< 150 MB', met: (v) => v < 150, note: 'log ring 10,000 connections' }));
+  printFigure(roundFigure({ name: 'hang stand-in idle RSS (before the connections)', unit: 'MB', values: idle.hang!, baseline: { name: bare, values: idle['bare-hang']! }, note: 'the stand-in and its control API loaded' }));
+  printFigure(roundFigure({ name: `hang: RSS per held connection (${N} connections)`, unit: 'KB', values: perConnKb.hang!, baseline: { name: bare, values: perConnKb['bare-hang']! } }));
+  printFigure(roundFigure({ name: `control API GET /standins while holding ${N} connections (max of 20 a round)`, unit: 'ms', values: controlMax, goal: '< 50 ms', met: (v) => v < 50, note: `per-round median of the 20: ${median(controlMed).toFixed(2)} ms` }));
 }
 
 await parent();
