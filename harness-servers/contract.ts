@@ -9,7 +9,7 @@
  * fields serve verification (and are ignored by matching, except `contentType`, which `ok` sends).
  */
 import { z } from 'zod';
-import { durationSchema } from '../src/units.js';
+import { durationSchema } from '../src/unit-schemas.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 

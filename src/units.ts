@@ -1,8 +1,7 @@
-import { z } from 'zod';
-
 /**
  * Units shared by scenario files and CLI flags. Durations: a number is milliseconds; strings take
  * a unit: "250ms", "1.5s", "2m", "1h". Rates: a number is per second; "100/s", "6000/m".
+ * Pure parsing, no zod: the CLI's start path imports this; the schemas are in unit-schemas.ts.
  */
 const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/;
 const FACTOR: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -28,22 +27,6 @@ export function parseRate(v: unknown): number | string {
   const perSecond = m[2] === 'm' ? n / 60 : n;
   return perSecond > 0 ? perSecond : `rate must be positive, got '${v}'`;
 }
-
-function fromParser(parse: (v: unknown) => number | string) {
-  return z.union([z.number(), z.string()]).transform((v, ctx) => {
-    const r = parse(v);
-    if (typeof r === 'string') {
-      ctx.addIssue({ code: 'custom', message: r });
-      return z.NEVER;
-    }
-    return r;
-  });
-}
-
-/** A duration in a schema: accepts 500, "500ms", "5s"; yields milliseconds. */
-export const durationSchema = fromParser(parseDuration);
-/** A rate in a schema: accepts 100, "100/s"; yields requests per second. */
-export const rateSchema = fromParser(parseRate);
 
 /** For CLI flags: the value or a CrumpleError-worthy message naming the flag. */
 export function flagDuration(flag: string, v: string): number {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from '../../src/units.js';
+import { durationSchema } from '../../src/unit-schemas.js';
 import type { Behaviour } from '../behaviour.js';
 import { oneOf, log } from '../../src/faults/kind.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { monotonicMs } from '../../src/timeline/clock.js';
-import { durationSchema } from '../../src/units.js';
+import { durationSchema } from '../../src/unit-schemas.js';
 import type { Behaviour } from '../behaviour.js';
 import { oneOf, log } from '../../src/faults/kind.js';
 

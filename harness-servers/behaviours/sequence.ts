@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from '../../src/units.js';
+import { durationSchema } from '../../src/unit-schemas.js';
 import { checkNested, type Behaviour, type Handler } from '../behaviour.js';
 import { oneOf, nested } from '../../src/faults/kind.js';
 

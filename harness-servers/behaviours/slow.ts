@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from '../../src/units.js';
+import { durationSchema } from '../../src/unit-schemas.js';
 import { monotonicMs } from '../../src/timeline/clock.js';
 import type { Behaviour } from '../behaviour.js';
 import { contractAnswer } from './ok.js';

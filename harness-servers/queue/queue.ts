@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { durationSchema } from '../../src/units.js';
+import { durationSchema } from '../../src/unit-schemas.js';
 import type { QueueEvent } from '../../src/timeline/events.js';
 
 export const MAX_QUEUE_MESSAGES = 100_000;

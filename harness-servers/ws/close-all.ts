@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from '../../src/units.js';
+import { durationSchema } from '../../src/unit-schemas.js';
 import type { WsBehaviour, WsConn } from './ws-behaviour.js';
 import { oneOf } from '../../src/faults/kind.js';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { durationSchema, formatMs } from '../units.js';
+import { formatMs } from '../units.js';
+import { durationSchema } from '../unit-schemas.js';
 import type { Check, CheckContext, FailureFinding } from './check.js';
 import { at, eventsOf, faultWindows, median, num, scope, type Window } from './query.js';
 import { ev, inconclusive, verdict } from './verdict.js';

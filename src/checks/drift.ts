@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Check, CheckContext, FailureModeId } from './check.js';
 import { type Op, formatBytes, formatPercent, meets } from './bounds.js';
-import { durationSchema, formatMs } from '../units.js';
+import { formatMs } from '../units.js';
+import { durationSchema } from '../unit-schemas.js';
 import { median, num } from './query.js';
 import { ev, inconclusive, verdict } from './verdict.js';
 import { firstEvident, MIN_POINTS, theilSen, type Point, type Trend } from './trend.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { durationSchema, formatMs } from '../units.js';
+import { formatMs } from '../units.js';
+import { durationSchema } from '../unit-schemas.js';
 import type { Check, CheckContext, PhaseWindow, Verdict } from './check.js';
 import { boundSchema, formatPercent, meets } from './bounds.js';
 import { at, baselineWindow, eventsOf, isError, num, phaseNamed, phaseWindow, responses, span } from './query.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { boundSchema } from './bounds.js';
-import { durationSchema, formatMs } from '../units.js';
+import { formatMs } from '../units.js';
+import { durationSchema } from '../unit-schemas.js';
 import type { Check, CheckContext } from './check.js';
 import { formatPercent } from './bounds.js';
 import { defaultP99Limit } from './bulkhead.js';

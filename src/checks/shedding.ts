@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { durationSchema, formatMs } from '../units.js';
+import { formatMs } from '../units.js';
+import { durationSchema } from '../unit-schemas.js';
 import type { Check, CheckContext } from './check.js';
 import { boundSchema, meets } from './bounds.js';
 import { at, eventsOf, isRejection, isSuccess, label, num, phaseWindow, responses, scope, stats, timeoutOf, type Window } from './query.js';

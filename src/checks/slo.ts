@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Check, CheckContext, Evidence, PhaseWindow } from './check.js';
 import { formatPercent } from './bounds.js';
-import { durationSchema, formatMs } from '../units.js';
+import { formatMs } from '../units.js';
+import { durationSchema } from '../unit-schemas.js';
 import { isError, num, responses } from './query.js';
 import { ev, inconclusive, verdict } from './verdict.js';
 import type { ResponseEvent } from '../timeline/events.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { durationSchema, formatMs } from '../units.js';
+import { formatMs } from '../units.js';
+import { durationSchema } from '../unit-schemas.js';
 import type { Check, CheckContext } from './check.js';
 import { at, clientTimeouts as patienceOf, eventsOf, faultWindows, gaveUpAfter, inside, label, num, responses, scope, stats, type Window } from './query.js';
 import { ev, inconclusive, verdict } from './verdict.js';

@@ -6,30 +6,49 @@ import { badInput, isCrumpleError } from '../errors.js';
 import { processIo, visible, type Io } from './io.js';
 import { installSignalHandlers } from './signals.js';
 import type { Register } from './register.js';
-import serve from './serve.js';
-import proxy from './proxy.js';
-import load from './load.js';
-import dogpile from './dogpile.js';
-import run from './run.js';
-import validate from './validate.js';
-import init from './init.js';
-import report from './report.js';
-import toxic from './toxic.js';
-import standin from './standin.js';
-import exploreCmd from './explore.js';
-import stress from './stress.js';
-import contract from './contract.js';
-import gameday from './gameday.js';
-import fault from './fault.js';
-import note from './note.js';
-import exportCmd from './export.js';
 
-const commands: Register[] = [run, stress, exploreCmd, validate, init, gameday, fault, note, serve, standin, proxy, toxic, load, dogpile, report, contract, exportCmd];
+/**
+ * Every command in `--help` order, loaded on demand: `crumple proxy` loads proxy.ts and what it
+ * imports, not the scenario schema, the checks or the load engine of the others (each module
+ * pulls its own dependencies; zod alone costs tens of ms at start). The key is the command's name
+ * as its module registers it (test/unit/cli-main.test.ts checks they agree).
+ */
+export const COMMANDS: Record<string, () => Promise<{ default: Register }>> = {
+  run: () => import('./run.js'),
+  stress: () => import('./stress.js'),
+  explore: () => import('./explore.js'),
+  validate: () => import('./validate.js'),
+  init: () => import('./init.js'),
+  gameday: () => import('./gameday.js'),
+  fault: () => import('./fault.js'),
+  note: () => import('./note.js'),
+  serve: () => import('./serve.js'),
+  standin: () => import('./standin.js'),
+  proxy: () => import('./proxy.js'),
+  toxic: () => import('./toxic.js'),
+  load: () => import('./load.js'),
+  dogpile: () => import('./dogpile.js'),
+  report: () => import('./report.js'),
+  contract: () => import('./contract.js'),
+  export: () => import('./export.js'),
+};
+
+/**
+ * The commands `args` needs: only the named one when the first argument names a command (its
+ * usage, help and errors are its own); all of them otherwise (`--help`, `help X`, a typo that
+ * gets a suggestion), so the top-level help and suggestions are unchanged.
+ */
+async function registersFor(args: readonly string[]): Promise<Register[]> {
+  const first = args[0];
+  const names = first !== undefined && Object.hasOwn(COMMANDS, first) ? [first] : Object.keys(COMMANDS);
+  return (await Promise.all(names.map((n) => COMMANDS[n]!()))).map((m) => m.default);
+}
 
 /** commander's own messages quote what was typed ("unknown command '…'"): shown with controls made visible. */
 const output = (io: Io) => ({ writeOut: (s: string) => io.out(s), writeErr: (s: string) => io.err(visible(s)) });
 
-export function buildProgram(io: Io, exit: { code: number }): Command {
+export async function buildProgram(io: Io, exit: { code: number }, args: readonly string[] = []): Promise<Command> {
+  const commands = await registersFor(args);
   const program = new Command('crumple')
     .description('Chaos and fault injection for a service: misbehaving stand-ins, a fault proxy, load and verdicts')
     .version('0.1.0')
@@ -44,8 +63,8 @@ export function buildProgram(io: Io, exit: { code: number }): Command {
 /** Runs the CLI with `args` (user args, without node and script) and returns the exit code. */
 export async function main(args: readonly string[], io: Io): Promise<number> {
   const exit = { code: 0 };
-  const program = buildProgram(io, exit);
   try {
+    const program = await buildProgram(io, exit, args);
     versionAlone(args);
     await program.parseAsync([...args], { from: 'user' });
     return exit.code;

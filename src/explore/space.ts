@@ -5,7 +5,7 @@
  * bounded, so a search over it always ends.
  */
 import { z } from 'zod';
-import { durationSchema, rateSchema } from '../units.js';
+import { durationSchema, rateSchema } from '../unit-schemas.js';
 import { faultKinds, type FaultKind } from '../faults/kind.js';
 import { boundSchema } from '../checks/bounds.js';
 

@@ -4,7 +4,7 @@
  * is sustained for 1 s to 10 min, a step lasts at most an hour, a runbook has at most 20 steps.
  */
 import { z } from 'zod';
-import { durationSchema } from '../units.js';
+import { durationSchema } from '../unit-schemas.js';
 import { formatSpan } from './render.js';
 import { parseBound, type Bound, type BoundKind } from '../checks/bounds.js';
 import { faultSchema, type Fault } from '../faults/fault.js';

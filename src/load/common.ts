@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { durationSchema, formatMs } from '../units.js';
+import { formatMs } from '../units.js';
+import { durationSchema } from '../unit-schemas.js';
 import { monotonicMs } from '../timeline/clock.js';
 import type { ErrorClass, EventSink } from '../timeline/events.js';
 import { Histogram, roundUs } from '../timeline/summary.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { rateSchema } from '../units.js';
+import { rateSchema } from '../unit-schemas.js';
 import { LIMITS, Tally, boundedDuration, buildRequest, deadlineOf, intIn, recordOutcome, targetOf } from './common.js';
 import { Pool, drive } from './engine.js';
 import type { LoadShape } from './shape.js';

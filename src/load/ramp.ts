@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { rateSchema } from '../units.js';
+import { rateSchema } from '../unit-schemas.js';
 import { Histogram, roundUs } from '../timeline/summary.js';
 import { monotonicMs } from '../timeline/clock.js';
 import { LIMITS, Tally, boundedDuration, buildRequest, deadlineOf, intIn, recordOutcome, requestFields, targetOf } from './common.js';

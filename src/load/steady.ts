@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { rateSchema } from '../units.js';
+import { rateSchema } from '../unit-schemas.js';
 import { LIMITS, Tally, boundedDuration, buildRequest, taggedRequest, deadlineOf, intIn, recordOutcome, requestFields, targetOf } from './common.js';
 import { Pool, drive } from './engine.js';
 import { runAutocannonSteady } from './autocannon-engine.js';

@@ -16,7 +16,7 @@ import { behaviourNames, behaviourTable, faultSchema, MAX_REPLICAS, type Fault }
 import { exploreSchema } from '../explore/space.js';
 import { gameDayRefIssues, haltSchema, stepsSchema } from '../gameday/schema.js';
 import { checkNameOf, checks, isCheckName } from '../checks/index.js';
-import { durationSchema } from '../units.js';
+import { durationSchema } from '../unit-schemas.js';
 import {
   DEFAULT_CLIENT_TIMEOUT_MS,
   DEFAULT_READY_WITHIN_MS,

@@ -71,6 +71,20 @@ describe('stand-in server', () => {
     expect(events.find((e) => e.kind === 'dep-close')).toMatchObject({ by: 'client', pending: true, error: 'ECONNRESET' });
   });
 
+  it("the log gives each connection the client's address:port, open or closed", async () => {
+    const { s } = await standIn({ behaviour: 'hang' });
+    const a = await rawConnect(s.port);
+    const b = await rawConnect(s.port);
+    await until(() => s.openConnections() === 2);
+    const open = s.log().connections.map((c) => c.remote);
+    expect(open).toEqual([`127.0.0.1:${a.localPort}`, `127.0.0.1:${b.localPort}`]);
+    const port = a.localPort;
+    a.destroy();
+    await until(() => s.openConnections() === 1);
+    expect(s.log().connections[0]).toMatchObject({ remote: `127.0.0.1:${port}`, closedBy: 'client' });
+    b.destroy();
+  });
+
   it('the log is a bounded ring: the oldest connections are dropped and counted', async () => {
     const { s } = await standIn({ logCapacity: 5 });
     for (let i = 0; i < 8; i++) await get(s.url, { path: `/${i}` });

@@ -27,9 +27,11 @@ describe('layout: the import rules of DESIGN.md hold', () => {
 
   // faults/kind.ts (the kinds and ranges every table entry declares) is a leaf too, shared on purpose.
   const leaves = ['src/units.ts', 'src/errors.ts', 'src/safety.ts', 'src/faults/kind.ts'];
+  // unit-schemas.ts is units.ts as zod schemas: a leaf that also takes units.ts (split so units.ts stays zod-free).
+  const schemaLeaves = ['src/unit-schemas.ts'];
 
-  it('harness-servers/ takes only timeline/ and the leaves (units, errors, safety, faults/kind) from src/', () => {
-    const allowed = (p: string) => p.startsWith('src/timeline/') || leaves.includes(p);
+  it('harness-servers/ takes only timeline/ and the leaves (units, unit-schemas, errors, safety, faults/kind) from src/', () => {
+    const allowed = (p: string) => p.startsWith('src/timeline/') || leaves.includes(p) || schemaLeaves.includes(p);
     const offenders = files('harness-servers').flatMap((f) => importsOf(f).filter((p) => p.startsWith('src/') && !allowed(p)).map((p) => `${f} -> ${p}`));
     expect(offenders).toEqual([]);
   });
@@ -37,5 +39,14 @@ describe('layout: the import rules of DESIGN.md hold', () => {
   it('the leaves import no other module of ours but errors.ts', () => {
     const offenders = leaves.flatMap((f) => importsOf(f).filter((p) => p !== 'src/errors.ts').map((p) => `${f} -> ${p}`));
     expect(offenders).toEqual([]);
+  });
+
+  it('unit-schemas.ts imports no module of ours but units.ts and errors.ts', () => {
+    const offenders = schemaLeaves.flatMap((f) => importsOf(f).filter((p) => p !== 'src/errors.ts' && p !== 'src/units.ts').map((p) => `${f} -> ${p}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('units.ts stays zod-free (the CLI start path and the stand-ins import it)', () => {
+    expect(readFileSync(join(root, 'src/units.ts'), 'utf8')).not.toMatch(/from\s*['"]zod['"]/);
   });
 });
