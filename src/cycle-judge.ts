@@ -10,6 +10,8 @@ import { checkNameOf, checks, isCheckName, runCheck } from './checks/index.js';
 import type { CheckContext, PhaseWindow, Verdict } from './checks/check.js';
 import { baselineWindow } from './checks/query.js';
 import type { TimelineEvent } from './timeline/events.js';
+import type { KeepWindow, Recorder } from './timeline/recorder.js';
+import type { Timeline } from './timeline/timeline.js';
 
 /** Does this expectation's check judge the whole run (drift, slo, capacity) rather than each cycle? */
 function judgesRun(key: string): boolean {
@@ -124,4 +126,69 @@ export class CycleJudge {
 /** Every verdict of a run judged at once from its whole timeline. */
 export function judgeCycles(ctx: CheckContext, expect: Readonly<Record<string, unknown>>, cycles: number, perCycle: number): Verdict[] {
   return new CycleJudge(expect, cycles, perCycle).verdicts(ctx);
+}
+
+/**
+ * How long after a cycle's last phase ends its responses are all in: a response event is stamped
+ * with its request's start and arrives when it ends, at the latest after the client timeout; load
+ * workers post their events every 50 ms, and a busy main thread takes a while to read them.
+ */
+export const SETTLE_MS = 2000;
+
+/**
+ * A soak in progress: told where each phase started and ended, `poll` judges every cycle whose
+ * responses are in (never the last: it is judged with the run, as are the whole-run checks), keeps
+ * its verdicts in the CycleJudge, and releases its raw events from the recorder. The first cycle's
+ * baseline stays: later cycles recover to it.
+ */
+export class CyclesInFlight {
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  private next = 0;
+  private reference: KeepWindow | undefined;
+
+  constructor(
+    readonly judge: CycleJudge,
+    private readonly recorder: Pick<Recorder, 'timeline' | 'release'>,
+    private readonly context: (timeline: Timeline) => CheckContext,
+    /** The longest client timeout of the run's loads. */
+    clientTimeoutMs: number,
+    private readonly settleMs = clientTimeoutMs + SETTLE_MS,
+  ) {}
+
+  phaseStarted(index: number, t: number): void {
+    this.starts[index] = t;
+  }
+
+  phaseEnded(index: number, t: number): void {
+    this.ends[index] = t;
+  }
+
+  /** Cycles judged so far. */
+  get judged(): number {
+    return this.next;
+  }
+
+  /** Judges and releases every cycle complete and settled by `nowMs`; returns how many. */
+  poll(nowMs: number): number {
+    const { cycles, perCycle } = this.judge;
+    let n = 0;
+    while (this.next < cycles - 1) {
+      const c = this.next;
+      const end = this.ends[(c + 1) * perCycle - 1];
+      const nextStart = this.starts[(c + 1) * perCycle];
+      if (end === undefined || nextStart === undefined || nowMs < end + this.settleMs) break;
+      const keep = this.reference ? [this.reference] : [];
+      const ctx = this.context(this.recorder.timeline({ fromMs: this.starts[c * perCycle]!, keep }));
+      if (c === 0) {
+        const ref = referenceOf(ctx, perCycle);
+        if (ref) this.reference = { startMs: ref.startMs, endMs: ref.endMs };
+      }
+      this.judge.judgeCycle(ctx, c);
+      this.recorder.release(nextStart, this.reference ? [this.reference] : []);
+      this.next += 1;
+      n += 1;
+    }
+    return n;
+  }
 }
