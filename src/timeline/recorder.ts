@@ -2,6 +2,7 @@ import { monotonicMs } from './clock.js';
 import type { EventKind, EventSink, TimelineEvent } from './events.js';
 import type { Timeline } from './timeline.js';
 import { Seconds } from './seconds.js';
+import { SampleColumns } from './samples.js';
 
 /**
  * Raw events are kept up to a memory budget, then only the per-second summaries keep counting.
@@ -59,6 +60,11 @@ export class Recorder {
   private rawBytes = 0;
   private readonly strings = new Map<string, string>();
   private readonly control: TimelineEvent[] = [];
+  /** Arrival order of each control event (parallel to `control`), shared with the sample rows. */
+  private readonly controlSeq: number[] = [];
+  /** Target samples and lag as columns (the bulk of the control events over a long run). */
+  private readonly samples = new SampleColumns();
+  private seq = 0;
   private readonly dropped: Partial<Record<EventKind, number>> = {};
   private readonly seconds = new Seconds();
   private lastMs: number;
@@ -75,8 +81,12 @@ export class Recorder {
   private add(e: TimelineEvent): void {
     if (e.t > this.lastMs) this.lastMs = e.t;
     if (CONTROL_KINDS.has(e.kind)) {
-      if (this.control.length < this.controlCap) this.control.push(e);
-      else this.dropped[e.kind] = (this.dropped[e.kind] ?? 0) + 1;
+      if (this.control.length + this.samples.length >= this.controlCap) this.dropped[e.kind] = (this.dropped[e.kind] ?? 0) + 1;
+      else if (!((e.kind === 'lag' || e.kind === 'target-sample') && this.samples.put(e, this.seq))) {
+        this.control.push(e);
+        this.controlSeq.push(this.seq);
+      }
+      this.seq += 1;
     } else if (this.raw.length < this.rawCap && this.rawBytes < this.rawBudgetBytes) {
       this.rawBytes += this.compact(e);
       this.raw.push(e);
@@ -180,7 +190,7 @@ export class Recorder {
     const from = opts.fromMs;
     const keep = opts.keep ?? [];
     const raw = from === undefined ? this.raw : this.raw.filter((e) => e.t >= from || inAny(e.t, keep));
-    const events = [...this.control, ...raw].sort((a, b) => a.t - b.t);
+    const events = [...this.controlEvents(from, keep), ...raw].sort((a, b) => a.t - b.t);
     const last = Math.max(this.seconds.length, Math.floor((this.lastMs - this.startMs) / 1000) + 1);
     let wanted: ((i: number) => boolean) | undefined;
     if (from !== undefined) {
@@ -191,8 +201,35 @@ export class Recorder {
     return { startMs: this.startMs, endMs: this.lastMs, events, seconds: this.seconds.summaries(last, wanted), dropped: { ...this.dropped } };
   }
 
+  /**
+   * Control events in arrival order: the kept objects, and the sample rows (from `fromMs` on, or
+   * inside `keep`) as objects again, merged by arrival sequence so a snapshot sorts as before.
+   */
+  private controlEvents(from: number | undefined, keep: readonly KeepWindow[]): TimelineEvent[] {
+    const out: TimelineEvent[] = [];
+    const rows = this.samples;
+    let r = 0;
+    const nextRow = () => {
+      while (r < rows.length && from !== undefined && rows.tOf(r) < from && !inAny(rows.tOf(r), keep)) r++;
+    };
+    nextRow();
+    for (let i = 0; i < this.control.length; i++) {
+      const s = this.controlSeq[i]!;
+      while (r < rows.length && rows.seqOf(r) < s) {
+        out.push(rows.event(r++));
+        nextRow();
+      }
+      out.push(this.control[i]!);
+    }
+    while (r < rows.length) {
+      out.push(rows.event(r++));
+      nextRow();
+    }
+    return out;
+  }
+
   /** Estimated bytes held: raw events, the per-second columns and open histograms (control events apart). */
-  get bytes(): { raw: number; seconds: number } {
-    return { raw: this.rawBytes, seconds: this.seconds.bytes };
+  get bytes(): { raw: number; seconds: number; samples: number } {
+    return { raw: this.rawBytes, seconds: this.seconds.bytes, samples: this.samples.bytes };
   }
 }
