@@ -67,6 +67,8 @@ export interface RunPlan {
    * responses are in and releases its raw events; the verdicts are those `judge` would give.
    */
   soak?: { cycles: number; perCycle: number; judge(): CycleJudge };
+  /** Latency thresholds (ms) the recorder counts slow answers against per second: latency objectives' `under`. */
+  slowMs?: number[];
   /** The steady-state hypothesis, judged on the first phase before any fault; null when none. */
   steadyState?(ctx: CheckContext): Verdict | null;
   toxiproxy?: string;

@@ -60,7 +60,7 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
   const dir = join(opts.reportsDir ?? 'reports', runId);
   await mkdir(dir, { recursive: true });
   const startedAt = new Date().toISOString();
-  const recorder = new Recorder();
+  const recorder = new Recorder(plan.slowMs ? { slowMs: plan.slowMs } : {});
   const sink = recorder.record;
   const stack = new RollbackStack();
   const abort = new AbortController();

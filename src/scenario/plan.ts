@@ -1,5 +1,6 @@
 import { dirname, resolve as resolvePath } from 'node:path';
-import { runSteadyState } from '../checks/index.js';
+import { checkNameOf, runSteadyState } from '../checks/index.js';
+import type { SloExpectation } from '../checks/slo.js';
 import type { CheckContext } from '../checks/check.js';
 import { CycleJudge, cycleContext, inCycle, judgeCycles } from '../cycle-judge.js';
 import type { RunPlan } from '../run-plan.js';
@@ -52,6 +53,7 @@ export function scenarioToPlan(scenario: Scenario, file?: string): RunPlan {
     }),
     phases: Array.from({ length: cycles }, (_, c) => scenario.phases.map((p) => ({ name: named(p.name, c), durationMs: p.for, faults: p.faults }))).flat(),
     judge: (ctx) => judgeCycles(ctx, expect, cycles, perCycle),
+    ...slowOf(expect),
     ...(cycles > 1 ? { soak: { cycles, perCycle, judge: () => new CycleJudge(expect, cycles, perCycle) } } : {}),
     steadyState: (ctx) => {
       const vs = steadyVerdicts(ctx);
@@ -62,6 +64,15 @@ export function scenarioToPlan(scenario: Scenario, file?: string): RunPlan {
     clientTimeoutMs: clientTimeoutMs(scenario),
     ...(scenario.seed !== undefined ? { seed: scenario.seed } : {}),
   };
+}
+
+/** Latency objectives' thresholds: the recorder counts slow answers per second, so slo holds over any length. */
+function slowOf(expect: Readonly<Record<string, unknown>>): Pick<RunPlan, 'slowMs'> {
+  const ms = Object.entries(expect)
+    .filter(([k]) => checkNameOf(k) === 'slo')
+    .map(([, v]) => (v as SloExpectation).latency?.under)
+    .filter((u): u is number => typeof u === 'number');
+  return ms.length ? { slowMs: [...new Set(ms)] } : {};
 }
 
 /** `toxiproxy: URL` or `toxiproxy: { url, listen, upstream }` as the plan's two fields. */

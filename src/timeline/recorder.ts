@@ -66,10 +66,14 @@ export class Recorder {
   private readonly samples = new SampleColumns();
   private seq = 0;
   private readonly dropped: Partial<Record<EventKind, number>> = {};
-  private readonly seconds = new Seconds();
+  private readonly seconds: Seconds;
+  private readonly slowMs: readonly number[];
   private lastMs: number;
 
-  constructor(opts: { startMs?: number; rawCap?: number; rawBudgetBytes?: number; controlCap?: number } = {}) {
+  /** `slowMs`: latency thresholds whose slow answers the seconds count (a latency objective's `under`). */
+  constructor(opts: { startMs?: number; rawCap?: number; rawBudgetBytes?: number; controlCap?: number; slowMs?: readonly number[] } = {}) {
+    this.slowMs = [...new Set(opts.slowMs ?? [])].filter((ms) => Number.isFinite(ms) && ms >= 0);
+    this.seconds = new Seconds(this.slowMs);
     this.startMs = opts.startMs ?? monotonicMs();
     this.rawCap = Math.max(0, Math.floor(opts.rawCap ?? DEFAULT_RAW_CAP));
     this.rawBudgetBytes = Math.max(0, opts.rawBudgetBytes ?? DEFAULT_RAW_BUDGET_BYTES);
@@ -198,7 +202,7 @@ export class Recorder {
       const spans = keep.map((w) => [this.secondOf(w.startMs), this.secondOf(w.endMs)] as const);
       wanted = (i) => i >= first || spans.some(([a, b]) => i >= a && i <= b);
     }
-    return { startMs: this.startMs, endMs: this.lastMs, events, seconds: this.seconds.summaries(last, wanted), dropped: { ...this.dropped } };
+    return { startMs: this.startMs, endMs: this.lastMs, events, seconds: this.seconds.summaries(last, wanted), dropped: { ...this.dropped }, ...(this.slowMs.length ? { slowMs: this.slowMs } : {}) };
   }
 
   /**

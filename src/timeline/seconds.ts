@@ -22,6 +22,7 @@ class LoadColumns {
   readonly max = new Column();
   readonly status = new Columns();
   readonly errors = new Columns();
+  readonly slow = new Columns();
 }
 
 class DepColumns {
@@ -50,6 +51,9 @@ export class Seconds {
   private frozenBelow = 0;
   private used = 0;
 
+  /** `slowMs`: latency thresholds whose slow answers are counted per second (a latency objective's). */
+  constructor(private readonly slowMs: readonly number[] = []) {}
+
   /** Seconds seen: 1 + the highest second any event fell in. */
   get length(): number {
     return this.used;
@@ -70,6 +74,7 @@ export class Seconds {
     if (a.error) l.errors.of(a.error).add(i, 1);
     for (const k of a.status) l.status.of(k).add(i, 1);
     if (a.ok) l.ok.add(i, 1);
+    if (this.slowMs.length && a.status.length && !a.status.includes('5xx') && !a.status.includes('429')) for (const ms of this.slowMs) if (a.ms > ms) l.slow.of(String(ms)).add(i, 1);
     if (a.ms > l.max.get(i)) l.max.set(i, roundUs(a.ms));
     if (i < this.frozenBelow) return;
     let hs = this.hists.get(i);
@@ -174,13 +179,15 @@ export class Seconds {
     for (const [k, c] of l.errors.byKey) if (c.get(i)) errors[k as keyof LoadSecond['errors']] = c.get(i);
     const h = this.hists.get(i)?.get(name);
     const p = h ? percentiles(h) : { p50Ms: l.p50.get(i), p90Ms: l.p90.get(i), p99Ms: l.p99.get(i), maxMs: l.max.get(i) };
-    return { count: l.count.get(i), ok: l.ok.get(i), status, errors, ...p };
+    const out: LoadSecond = { count: l.count.get(i), ok: l.ok.get(i), status, errors, ...p };
+    if (this.slowMs.length) out.slow = Object.fromEntries(this.slowMs.map((ms) => [String(ms), l.slow.byKey.get(String(ms))?.get(i) ?? 0]));
+    return out;
   }
 
   /** Bytes held: the columns' capacity and the open histograms (pooled ones included). */
   get bytes(): number {
     let b = 0;
-    for (const l of this.loads.values()) b += l.seen.bytes + l.count.bytes + l.ok.bytes + l.p50.bytes + l.p90.bytes + l.p99.bytes + l.max.bytes + l.status.bytes + l.errors.bytes;
+    for (const l of this.loads.values()) b += l.seen.bytes + l.count.bytes + l.ok.bytes + l.p50.bytes + l.p90.bytes + l.p99.bytes + l.max.bytes + l.status.bytes + l.errors.bytes + l.slow.bytes;
     for (const d of this.deps.values()) b += d.seen.bytes + d.opened.bytes + d.requests.bytes + d.closedByClient.bytes + d.misses.bytes + d.closed.bytes;
     b += this.rss.bytes + this.fds.bytes + this.threads.bytes + this.rssAt.bytes + this.lagMax.bytes;
     let hs = this.pool.length;
