@@ -3,9 +3,10 @@
  * to pass every cap (the recorder's raw events, the open-histogram window, the stand-in's log).
  * The run is an ordinary `crumple run` in this process: the example resilient target, its inventory
  * dependency through the embedded fault proxy, a steady 300 req/s at /checkout. Printed: RSS and heap
- * every 15 s (heap after a full GC: what is retained), the slope after warm-up (least squares over the
- * last 40 % of the run, when every cap has been passed: at 300 req/s the raw-event budget fills in
- * about 6.5 min), and the bound README states, with whether the peak stayed under it.
+ * every 15 s (heap after a full GC: what is retained), their slopes after warm-up (Theil–Sen, the drift
+ * check's robust slope, with its 95% band, over the last 40 % of the run, when every cap has been
+ * passed: at 300 req/s the raw-event budget fills in about 6.5 min), and the bounds README states
+ * (bench/memory-bounds.ts); exit 1 when the peak RSS or the heap's slope passes its bound.
  * BENCH_MEMORY_MINUTES (default 12) sets the run's length; BENCH_MEMORY_RATE (default 300) the rate.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,9 +19,8 @@ import { runPlan } from '../src/run.js';
 import { parseScenarioText } from '../src/scenario/load.js';
 import { scenarioToPlan } from '../src/scenario/plan.js';
 import { DEFAULT_RAW_BUDGET_BYTES, DEFAULT_RAW_CAP, OPEN_SECONDS } from '../src/timeline/recorder.js';
-
-/** README's bound on crumple's own RSS during a run of any length ("Memory bounds, in one place"). */
-export const RSS_BOUND_MB = 256;
+import { theilSen } from '../src/checks/trend.js';
+import { LOAD_HEAP_SLOPE_BOUND_MB_PER_MIN, RSS_BOUND_MB } from './memory-bounds.js';
 
 const minutes = Number(process.env.BENCH_MEMORY_MINUTES ?? 12);
 const rate = Number(process.env.BENCH_MEMORY_RATE ?? 300);
@@ -42,20 +42,6 @@ phases:
 expect:
   survives: true
 `;
-
-/** Least-squares slope of y over x. */
-function slope(xs: number[], ys: number[]): number {
-  const n = xs.length;
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < n; i++) {
-    num += (xs[i]! - mx) * (ys[i]! - my);
-    den += (xs[i]! - mx) ** 2;
-  }
-  return den ? num / den : 0;
-}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'crumple-bench-memory-'));
@@ -82,18 +68,31 @@ async function main(): Promise<void> {
   console.log(`  ${load?.requests.toLocaleString('en-US')} requests (${load?.rps.toFixed(0)}/s), ${out.timeline.events.length.toLocaleString('en-US')} raw events kept, ${Object.values(out.timeline.dropped).reduce((a, b) => a + (b ?? 0), 0).toLocaleString('en-US')} aggregated only`);
   const after = samples.filter((s) => s.min >= minutes * 0.6 && s.min <= minutes);
   const peak = Math.max(...samples.map((s) => s.rss));
+  const rss = theilSen(after.map((s) => ({ x: s.min, y: s.rss })))!;
+  const heap = theilSen(after.map((s) => ({ x: s.min, y: s.heap })))!;
+  const heapBound = LOAD_HEAP_SLOPE_BOUND_MB_PER_MIN;
   printFigure({
     name: 'crumple RSS slope after warm-up (last 40% of the run)',
-    value: slope(after.map((s) => s.min), after.map((s) => s.rss)),
+    value: rss.slope,
     unit: 'MB/min',
     goal: '< 1 MB/min (flat)',
-    met: Math.abs(slope(after.map((s) => s.min), after.map((s) => s.rss))) < 1,
-    note: `${after.length} samples; retained heap slope ${slope(after.map((s) => s.min), after.map((s) => s.heap)).toFixed(2)} MB/min`,
+    met: Math.abs(rss.slope) < 1,
+    note: `Theil–Sen over ${after.length} samples, 95% band ${rss.lo.toFixed(3)} … ${rss.hi.toFixed(3)} MB/min; ${process.env.MALLOC_ARENA_MAX ? `MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}` : 'glibc default arenas'}`,
+  });
+  printFigure({
+    name: 'crumple retained heap slope after warm-up',
+    value: heap.slope,
+    unit: 'MB/min',
+    goal: `< ${heapBound} MB/min (README's bound)`,
+    met: heap.slope < heapBound,
+    note: `95% band ${heap.lo.toFixed(3)} … ${heap.hi.toFixed(3)} MB/min`,
   });
   printFigure({ name: 'crumple peak RSS', value: peak, unit: 'MB', baseline: { name: 'at start', value: samples[0]!.rss }, goal: `< ${RSS_BOUND_MB} MB (README's bound)`, met: peak < RSS_BOUND_MB });
+  const exit = peak >= RSS_BOUND_MB || heap.slope >= heapBound ? 1 : 0;
   rmSync(dir, { recursive: true, force: true });
   // The run's worker threads and sockets are closed; leave promptly like the CLI does.
-  setTimeout(() => process.exit(0), 200).unref();
+  process.exitCode = exit;
+  setTimeout(() => process.exit(exit), 200).unref();
 }
 
 await main();

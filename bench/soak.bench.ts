@@ -1,23 +1,26 @@
 /**
  * crumple stays bounded over a soak (npm run bench -- soak): an accelerated 2-hour soak — 7,200
  * seconds of events on a simulated clock, 360 cycles of three phases (1,080 phases), ~470 events a
- * second (two loads, a dependency's calls, target samples, lag) — goes through the real Recorder, then
- * the timeline snapshot, the phase windows and every check of a soak scenario, per cycle. crumple's own
- * RSS is sampled (after a forced GC) every simulated minute and fitted with the same Theil–Sen slope
- * the drift check uses. Figures: the slope after warm-up (the first 30 simulated minutes, in which the
- * raw-event cap fills) against the slope during warm-up (the baseline: what unbounded recording would
- * cost), and the cost of judging. Per-cycle checks need raw events: cycles after the raw-event cap
- * filled cannot be judged, and the second figure counts them.
+ * second (two loads, a dependency's calls, target samples, lag) — goes through the real Recorder and
+ * the path a run takes (src/cycle-judge.ts): at each phase end, every cycle whose responses are in is
+ * judged and its raw events released; at the end, the whole-run checks and the last cycles. crumple's
+ * own RSS and retained heap are sampled (after a forced GC) every simulated minute and fitted with the
+ * Theil–Sen slope the drift check uses. Figures: the RSS and heap slopes after the warm-up (the first
+ * 30 simulated minutes) with their 95% bands, the peak RSS against README's bound, and the verdicts
+ * (none should be "cannot judge"). Exit 1 when the peak passes the bound or the heap slope its bound.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { printFigure } from './figure.js';
-import { Recorder, DEFAULT_RAW_CAP } from '../src/timeline/recorder.js';
+import { Recorder } from '../src/timeline/recorder.js';
 import { theilSen, type Point } from '../src/checks/trend.js';
 import { scenarioSchema } from '../src/scenario/schema.js';
 import { scenarioToPlan } from '../src/scenario/plan.js';
 import { phaseWindows } from '../src/run.js';
+import { CyclesInFlight } from '../src/cycle-judge.js';
 import type { CheckContext } from '../src/checks/check.js';
+import type { Timeline } from '../src/timeline/timeline.js';
+import { HEAP_SLOPE_BOUND_MB_PER_H, RSS_BOUND_MB } from './memory-bounds.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -49,7 +52,12 @@ const plan = scenarioToPlan(scenario);
 
 const rec = new Recorder({ startMs: 0 });
 const sink = rec.record;
+const context = (timeline: Timeline): CheckContext => ({ timeline, phases: phaseWindows(timeline, plan), dependencies: ['inventory'], loads: ['checkout', 'health'], clientTimeoutMs: plan.clientTimeoutMs });
+const cycles = new CyclesInFlight(plan.soak!.judge(), rec, context, plan.clientTimeoutMs);
 const rssSeries: Point[] = [];
+const heapSeries: Point[] = [];
+const mb = (b: number) => b / 1e6;
+let judgeMs = 0;
 const wall0 = performance.now();
 let phase = 0;
 let phaseEnd = 0;
@@ -62,9 +70,14 @@ for (let s = 0; s < SECONDS; s++) {
       const prev = plan.phases[phase - 1]!;
       for (const f of prev.faults) if ('dependency' in f) sink({ kind: 'fault', t: t0, phase: prev.name, dependency: f.dependency, fault: 'hang', type: 'behaviour', action: 'cleared' });
       sink({ kind: 'phase', t: t0, index: phase - 1, name: prev.name, edge: 'end' });
+      cycles.phaseEnded(phase - 1, t0);
+      const j = performance.now();
+      cycles.poll(t0);
+      judgeMs += performance.now() - j;
     }
     const p = plan.phases[phase]!;
     sink({ kind: 'phase', t: t0, index: phase, name: p.name, edge: 'start' });
+    cycles.phaseStarted(phase, t0);
     for (const f of p.faults) if ('dependency' in f) sink({ kind: 'fault', t: t0, phase: p.name, dependency: f.dependency, fault: 'hang', type: 'behaviour', action: 'applied' });
     phaseEnd = t0 + p.durationMs;
     phase++;
@@ -85,46 +98,49 @@ for (let s = 0; s < SECONDS; s++) {
   }
   if (s % 60 === 59) {
     gc();
-    rssSeries.push({ x: (s + 1) / 3600, y: process.memoryUsage().rss });
+    const m = process.memoryUsage();
+    rssSeries.push({ x: (s + 1) / 3600, y: m.rss });
+    heapSeries.push({ x: (s + 1) / 3600, y: m.heapUsed });
+    if ((s + 1) % 600 === 0) console.log(`  ${String((s + 1) / 60).padStart(4)} min  rss ${mb(m.rss).toFixed(1).padStart(6)} MB  heap ${mb(m.heapUsed).toFixed(1).padStart(6)} MB  external ${mb(m.external).toFixed(1)} MB  arrayBuffers ${mb(m.arrayBuffers).toFixed(1)} MB  raw events held ${rec.rawCount.toLocaleString('en')}  seconds ${(rec.bytes.seconds / 1e3).toFixed(0)} KB`);
   }
 }
 sink({ kind: 'phase', t: SECONDS * 1000, index: Math.min(phase, plan.phases.length) - 1, name: plan.phases[Math.min(phase, plan.phases.length) - 1]!.name, edge: 'end' });
-const feedMs = performance.now() - wall0;
+const feedMs = performance.now() - wall0 - judgeMs;
 
 const j0 = performance.now();
 const timeline = rec.timeline();
-const ctx: CheckContext = { timeline, phases: phaseWindows(timeline, plan), dependencies: ['inventory'], loads: ['checkout', 'health'], clientTimeoutMs: plan.clientTimeoutMs };
-const verdicts = plan.judge(ctx);
-const judgeMs = performance.now() - j0;
+const verdicts = cycles.judge.verdicts(context(timeline));
+const finalMs = performance.now() - j0;
 gc();
 const afterJudge = process.memoryUsage().rss;
 
-// When the raw cap filled: the last raw (response or dependency) event kept.
-let capAt = 0;
-for (let i = timeline.events.length - 1; i >= 0; i--) {
-  const k = timeline.events[i]!.kind;
-  if (k === 'response' || k.startsWith('dep-')) {
-    capAt = timeline.events[i]!.t;
-    break;
-  }
-}
-const at = (ms: number) => `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 const after = theilSen(rssSeries.filter((p) => p.x * 60 > WARMUP_MIN))!;
+const heapAfter = theilSen(heapSeries.filter((p) => p.x * 60 > WARMUP_MIN))!;
 const before = theilSen(rssSeries.filter((p) => p.x * 60 <= WARMUP_MIN))!;
-const mb = (b: number) => b / 1e6;
-const raw = timeline.events.length;
+const peak = Math.max(...rssSeries.map((p) => p.y), afterJudge);
+const cannot = verdicts.filter((v) => v.status === 'inconclusive').length;
 printFigure({
   name: `crumple RSS slope after ${WARMUP_MIN} min warm-up (simulated 2 h soak, ${plan.phases.length} phases, ${SECONDS} per-second summaries)`,
   value: mb(after.slope),
   unit: 'MB/h',
-  baseline: { name: `slope during warm-up (raw events filling the ${DEFAULT_RAW_CAP.toLocaleString('en')} cap)`, value: mb(before.slope) },
+  baseline: { name: 'slope during warm-up', value: mb(before.slope) },
   goal: 'flat (< 1 MB/h)',
   met: mb(after.slope) < 1,
-  note: `95% band ${mb(after.lo).toFixed(2)} … ${mb(after.hi).toFixed(2)} MB/h, ${((after.slope / 3600) / 1000).toFixed(1)} KB per simulated second: the per-second summaries and control events, kept whole by design; RSS ${mb(rssSeries[0]!.y).toFixed(0)} MB at 1 min, ${mb(rssSeries[rssSeries.length - 1]!.y).toFixed(0)} MB at 2 h`,
+  note: `95% band ${mb(after.lo).toFixed(2)} … ${mb(after.hi).toFixed(2)} MB/h; RSS ${mb(rssSeries[0]!.y).toFixed(0)} MB at 1 min, ${mb(rssSeries[rssSeries.length - 1]!.y).toFixed(0)} MB at 2 h`,
 });
 printFigure({
-  name: 'judging the soak: snapshot + phase windows + every check per cycle',
-  value: judgeMs,
-  unit: 'ms',
-  note: `${verdicts.length} verdicts: ${verdicts.filter((v) => v.ok).length} pass, ${verdicts.filter((v) => !v.ok && !v.summary.startsWith('cannot judge')).length} fail, ${verdicts.filter((v) => v.summary.startsWith('cannot judge')).length} cannot judge (cycles after the raw-event cap filled, at ${at(capAt)}); ${raw.toLocaleString('en')} events kept, ${Object.values(timeline.dropped).reduce((a, b) => a + (b ?? 0), 0).toLocaleString('en')} aggregated away; feeding took ${(feedMs / 1000).toFixed(1)} s; RSS after judging ${mb(afterJudge).toFixed(0)} MB`,
+  name: `crumple retained heap slope after ${WARMUP_MIN} min warm-up`,
+  value: mb(heapAfter.slope),
+  unit: 'MB/h',
+  goal: `< ${HEAP_SLOPE_BOUND_MB_PER_H} MB/h (README's bound)`,
+  met: mb(heapAfter.slope) < HEAP_SLOPE_BOUND_MB_PER_H,
+  note: `95% band ${mb(heapAfter.lo).toFixed(2)} … ${mb(heapAfter.hi).toFixed(2)} MB/h; heap ${mb(heapSeries[0]!.y).toFixed(0)} MB at 1 min, ${mb(heapSeries[heapSeries.length - 1]!.y).toFixed(0)} MB at 2 h; per-second columns ${(rec.bytes.seconds / 1e6).toFixed(2)} MB`,
 });
+printFigure({ name: 'crumple peak RSS over the soak', value: mb(peak), unit: 'MB', goal: `< ${RSS_BOUND_MB} MB (README's bound)`, met: mb(peak) < RSS_BOUND_MB });
+printFigure({
+  name: 'judging the soak: cycles as they complete, then the whole-run checks and the last cycles',
+  value: judgeMs + finalMs,
+  unit: 'ms',
+  note: `${verdicts.length} verdicts: ${verdicts.filter((v) => v.status === 'pass').length} pass, ${verdicts.filter((v) => v.status === 'fail').length} fail, ${cannot} cannot judge; ${cycles.judged} cycles judged during the soak (${(judgeMs / 1000).toFixed(1)} s), ${finalMs.toFixed(0)} ms at the end; ${timeline.events.length.toLocaleString('en')} events held at the end, ${Object.values(timeline.dropped).reduce((a, b) => a + (b ?? 0), 0).toLocaleString('en')} dropped; feeding took ${(feedMs / 1000).toFixed(1)} s; RSS after judging ${mb(afterJudge).toFixed(0)} MB`,
+});
+if (mb(peak) >= RSS_BOUND_MB || mb(heapAfter.slope) >= HEAP_SLOPE_BOUND_MB_PER_H) process.exitCode = 1;

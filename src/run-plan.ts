@@ -6,6 +6,7 @@ import type { ContractPair } from '../harness-servers/contract.js';
 import type { IdempotencySpec } from '../harness-servers/idempotency.js';
 import type { QueueSpecInput } from '../harness-servers/queue/queue.js';
 import type { CheckContext, Verdict } from './checks/check.js';
+import type { CycleJudge } from './cycle-judge.js';
 import type { Fault } from './faults/fault.js';
 import type { ReadyProbe } from './target/ready.js';
 
@@ -61,6 +62,13 @@ export interface RunPlan {
   phases: { name: string; durationMs: number; faults: Fault[] }[];
   /** All verdicts of the run, from the recorded timeline. */
   judge(ctx: CheckContext): Verdict[];
+  /**
+   * A soak of several cycles: run.ts judges each cycle with `judge()`'s CycleJudge as soon as its
+   * responses are in and releases its raw events; the verdicts are those `judge` would give.
+   */
+  soak?: { cycles: number; perCycle: number; judge(): CycleJudge };
+  /** Latency thresholds (ms) the recorder counts slow answers against per second: latency objectives' `under`. */
+  slowMs?: number[];
   /** The steady-state hypothesis, judged on the first phase before any fault; null when none. */
   steadyState?(ctx: CheckContext): Verdict | null;
   toxiproxy?: string;

@@ -15,6 +15,7 @@ import { loadTimeouts } from './load/index.js';
 import { sleep } from './safety.js';
 import { monotonicMs } from './timeline/clock.js';
 import { Recorder } from './timeline/recorder.js';
+import { CyclesInFlight } from './cycle-judge.js';
 import { startLagSampler } from './timeline/lag.js';
 import type { Timeline } from './timeline/timeline.js';
 import type { CheckContext, PhaseWindow, Verdict } from './checks/check.js';
@@ -59,7 +60,7 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
   const dir = join(opts.reportsDir ?? 'reports', runId);
   await mkdir(dir, { recursive: true });
   const startedAt = new Date().toISOString();
-  const recorder = new Recorder();
+  const recorder = new Recorder(plan.slowMs ? { slowMs: plan.slowMs } : {});
   const sink = recorder.record;
   const stack = new RollbackStack();
   const abort = new AbortController();
@@ -75,6 +76,8 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
   let targetUrl = plan.target.kind === 'url' ? plan.target.url : '';
   const rig = new Rig(plan, { dir, sink, stack, signal: abort.signal, progress, ...(opts.toxiproxy ? { toxiproxy: opts.toxiproxy } : {}), ...(opts.allowHosts ? { allowHosts: opts.allowHosts } : {}), ...(opts.bind ? { bind: opts.bind } : {}), ...(opts.loads ? { loads: opts.loads } : {}) });
   const loadKinds = new Map(plan.loads.map((l) => [l.name, l.entry.shape]));
+  // A soak judges each cycle once its responses are in and lets go of its raw events (src/cycle-judge.ts).
+  const soak = plan.soak && plan.soak.cycles > 1 ? new CyclesInFlight(plan.soak.judge(), recorder, (t) => checkContext(t, plan), plan.clientTimeoutMs) : undefined;
   let proc: TargetControl | undefined;
 
   try {
@@ -104,15 +107,20 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
       if (abort.signal.aborted) break;
       const faultText = phase.faults.length ? phase.faults.map(describeFault).join(', ') : 'no faults';
       progress(`▶ phase ${i + 1}/${plan.phases.length} '${phase.name}' for ${formatMs(phase.durationMs)}: ${faultText}`);
-      sink({ kind: 'phase', t: monotonicMs(), index: i, name: phase.name, edge: 'start' });
+      const startT = monotonicMs();
+      sink({ kind: 'phase', t: startT, index: i, name: phase.name, edge: 'start' });
+      soak?.phaseStarted(i, startT);
       await withTimeout(Promise.all(plan.loads.filter((l) => l.phases?.[0] === i).map(launch)), opts.loads?.startWithinMs ?? 30_000);
       const undo = await applyPhaseFaults({ phase: phase.name, faults: phase.faults, deps: faultable, ...(network ? { network } : {}), ...(proc ? { target: proc } : {}), sink });
       stack.push(`faults of ${phase.name}`, undo);
       await sleep(phase.durationMs, abort.signal);
       await stack.popRun(); // clear this phase's faults before the next
       running.filter((r) => r.lastPhase === i).forEach((r) => r.stop());
-      sink({ kind: 'phase', t: monotonicMs(), index: i, name: phase.name, edge: 'end' });
-      progress(`  ${phaseLine(recorder.timeline(), plan.loads.map((l) => l.name))}`);
+      const endT = monotonicMs();
+      sink({ kind: 'phase', t: endT, index: i, name: phase.name, edge: 'end' });
+      soak?.phaseEnded(i, endT);
+      progress(`  ${phaseLine(recorder.timeline({ fromMs: startT }), plan.loads.map((l) => l.name))}`);
+      soak?.poll(monotonicMs());
       if (proc && !proc.alive()) progress(`  target exited during '${phase.name}'`);
       if (i === 0 && plan.steadyState && plan.phases.length > 1) {
         steady = plan.steadyState(checkContext(recorder.timeline(), plan));
@@ -148,7 +156,7 @@ export async function runPlan(plan: RunPlan, opts: RunOptions = {}): Promise<Run
   if (outcome === 'not-healthy') verdicts = steady ? [steady] : [];
   else {
     try {
-      verdicts = plan.judge(ctx);
+      verdicts = soak ? soak.judge.verdicts(ctx) : plan.judge(ctx);
     } catch (e) {
       if (outcome === 'pass') outcome = 'error';
       error = [error, `checks failed to run: ${describeError(e)}`].filter(Boolean).join('\n');

@@ -101,6 +101,24 @@ export function secondsSeries(ctx: CheckContext, fromMs: number, seconds: number
   return { total, bad };
 }
 
+/**
+ * Requests and bad ones for a latency objective per second, from the per-second summary: errors as
+ * in secondsSeries plus answers slower than `under` (counted by the recorder when the run knew the
+ * objective: Timeline.slowMs), or undefined when the summary does not count that threshold.
+ */
+export function slowSecondsSeries(ctx: CheckContext, fromMs: number, seconds: number, load: string | undefined, under: number): SliSeries | undefined {
+  if (!ctx.timeline.slowMs?.includes(under)) return undefined;
+  const sli = secondsSeries(ctx, fromMs, seconds, load);
+  const offset = Math.round((fromMs - ctx.timeline.startMs) / 1000);
+  const key = String(under);
+  for (const s of ctx.timeline.seconds) {
+    const i = s.second - offset;
+    if (i < 0 || i >= seconds) continue;
+    for (const [name, l] of Object.entries(s.loads)) if (load === undefined || name === load) sli.bad[i]! += l.slow?.[key] ?? 0;
+  }
+  return sli;
+}
+
 /** For each second s: does the pair fire, both windows ending at s burning at least pair.burn? */
 export function firing(sli: SliSeries, allowed: number, pair: BurnPair): Uint8Array {
   const n = sli.total.length;
@@ -154,11 +172,14 @@ function run(ctx: CheckContext, x: SloExpectation, key: string) {
   const fromMs = first.startMs;
   const seconds = Math.max(1, Math.ceil((last.endMs - fromMs) / 1000));
   const window = { startMs: fromMs, endMs: last.endMs, label: 'the run' };
-  const rs = x.latency !== undefined ? responses(ctx, [window], x.load) : [];
+  // A latency objective reads the per-second summary when the recorder counted its threshold (a run
+  // of any length: raw events stop at the cap, and a soak releases them cycle by cycle), else raw events.
+  const slowSli = x.latency !== undefined ? slowSecondsSeries(ctx, fromMs, seconds, x.load, x.latency.under) : undefined;
+  const rs = x.latency !== undefined && !slowSli ? responses(ctx, [window], x.load) : [];
   const scopeText = x.load ? `'${x.load}'` : 'all loads';
   const counted = secondsSeries(ctx, fromMs, seconds, x.load).total.reduce((a, b) => a + b, 0);
   if (!counted && !rs.length) return inconclusive(ctx, 'slo', key, `no responses of ${scopeText} during the run`);
-  if (x.latency !== undefined && !rs.length) return inconclusive(ctx, 'slo', key, `no raw responses of ${scopeText} to time against ${formatMs(x.latency.under)} (the recorder's cap dropped them)`);
+  if (x.latency !== undefined && !slowSli && !rs.length) return inconclusive(ctx, 'slo', key, `no raw responses of ${scopeText} to time against ${formatMs(x.latency.under)} (the recorder's cap dropped them)`);
   const pairs = burnPairs(seconds);
 
   // Availability is counted from the per-second summary, which stays complete however long the run
@@ -205,7 +226,7 @@ function run(ctx: CheckContext, x: SloExpectation, key: string) {
   if (x.availability !== undefined) judged.push(judge('availability', x.availability, secondsSeries(ctx, fromMs, seconds, x.load)));
   if (x.latency !== undefined) {
     const under = x.latency.under;
-    judged.push(judge(`latency under ${formatMs(under)}`, x.latency.objective, sliSeries(rs, fromMs, seconds, (r) => isError(r) || r.latencyMs > under)));
+    judged.push(judge(`latency under ${formatMs(under)}`, x.latency.objective, slowSli ?? sliSeries(rs, fromMs, seconds, (r) => isError(r) || r.latencyMs > under)));
   }
 
   const fire = new Uint8Array(seconds);

@@ -1,9 +1,9 @@
 import { dirname, resolve as resolvePath } from 'node:path';
-import { checkNameOf, checks, isCheckName, runCheck, runSteadyState } from '../checks/index.js';
-import type { CheckContext, PhaseWindow, Verdict } from '../checks/check.js';
-import { baselineWindow } from '../checks/query.js';
+import { checkNameOf, runSteadyState } from '../checks/index.js';
+import type { SloExpectation } from '../checks/slo.js';
+import type { CheckContext } from '../checks/check.js';
+import { CycleJudge, cycleContext, inCycle, judgeCycles } from '../cycle-judge.js';
 import type { RunPlan } from '../run-plan.js';
-import type { TimelineEvent } from '../timeline/events.js';
 import { clientTimeoutMs, cycleCount, loadPhases, type Scenario } from './schema.js';
 import { resolveScenario } from './resolve.js';
 
@@ -53,6 +53,8 @@ export function scenarioToPlan(scenario: Scenario, file?: string): RunPlan {
     }),
     phases: Array.from({ length: cycles }, (_, c) => scenario.phases.map((p) => ({ name: named(p.name, c), durationMs: p.for, faults: p.faults }))).flat(),
     judge: (ctx) => judgeCycles(ctx, expect, cycles, perCycle),
+    ...slowOf(expect),
+    ...(cycles > 1 ? { soak: { cycles, perCycle, judge: () => new CycleJudge(expect, cycles, perCycle) } } : {}),
     steadyState: (ctx) => {
       const vs = steadyVerdicts(ctx);
       return vs.find((v) => !v.ok) ?? vs[0] ?? null;
@@ -64,6 +66,15 @@ export function scenarioToPlan(scenario: Scenario, file?: string): RunPlan {
   };
 }
 
+/** Latency objectives' thresholds: the recorder counts slow answers per second, so slo holds over any length. */
+function slowOf(expect: Readonly<Record<string, unknown>>): Pick<RunPlan, 'slowMs'> {
+  const ms = Object.entries(expect)
+    .filter(([k]) => checkNameOf(k) === 'slo')
+    .map(([, v]) => (v as SloExpectation).latency?.under)
+    .filter((u): u is number => typeof u === 'number');
+  return ms.length ? { slowMs: [...new Set(ms)] } : {};
+}
+
 /** `toxiproxy: URL` or `toxiproxy: { url, listen, upstream }` as the plan's two fields. */
 function toxiproxyOf(scenario: Scenario): Pick<RunPlan, 'toxiproxy' | 'toxiproxyAt'> {
   const t = scenario.toxiproxy;
@@ -73,74 +84,7 @@ function toxiproxyOf(scenario: Scenario): Pick<RunPlan, 'toxiproxy' | 'toxiproxy
   return { toxiproxy: t.url, ...(Object.keys(at).length ? { toxiproxyAt: at } : {}) };
 }
 
-/** Does this expectation's check judge the whole run (drift, slo, capacity) rather than each cycle? */
-function judgesRun(key: string): boolean {
-  const name = checkNameOf(key);
-  return isCheckName(name) && (checks[name] as { judges?: 'cycle' | 'run' }).judges === 'run';
-}
-
-/**
- * Every verdict of a run: with one cycle, each expectation once (steady-state last, as the run saw it);
- * with several, whole-run checks once and every other check once per cycle that started.
- */
-export function judgeCycles(ctx: CheckContext, expect: Readonly<Record<string, unknown>>, cycles: number, perCycle: number): Verdict[] {
-  const entries = Object.entries(expect);
-  const ordered = [...entries.filter(([k]) => checkNameOf(k) !== 'steady-state'), ...entries.filter(([k]) => checkNameOf(k) === 'steady-state')];
-  if (cycles <= 1) return ordered.map(([key, x]) => runCheck(ctx, key, x));
-  const out: Verdict[] = [];
-  for (const [key, x] of ordered) {
-    if (judgesRun(key)) {
-      out.push(runCheck(ctx, key, x));
-      continue;
-    }
-    for (let c = 0; c < cycles; c++) {
-      if (!ctx.phases.some((p) => Math.floor(p.index / perCycle) === c)) break; // the run stopped before this cycle
-      out.push(inCycle(runCheck(cycleContext(ctx, c, perCycle), key, x), c, cycles));
-    }
-  }
-  return out;
-}
-
-/** A verdict of cycle `c` (0-based): keyed `key #n` and marked with its cycle. */
-function inCycle(v: Verdict, c: number, cycles: number): Verdict {
-  return cycles > 1 ? { ...v, key: `${v.key} #${c + 1}`, cycle: c + 1 } : v;
-}
-
-/** Index of the first event at or after t (events are in time order). */
-function lowerBound(events: readonly TimelineEvent[], t: number): number {
-  let lo = 0;
-  let hi = events.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (events[mid]!.t < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/**
- * What a check sees of cycle `c`: that cycle's phases under their written names, and the events and
- * seconds from its first phase's start to its last phase's end (the last cycle: to the run's end);
- * from the second cycle on, the first cycle's baseline as the `reference` a recovery gets back to.
- */
-export function cycleContext(ctx: CheckContext, c: number, perCycle: number): CheckContext {
-  const phases: PhaseWindow[] = ctx.phases
-    .filter((p) => Math.floor(p.index / perCycle) === c)
-    .map((p) => ({ ...p, index: p.index - c * perCycle, name: p.name.replace(/ #\d+$/, '') }));
-  if (!phases.length) return { ...ctx, phases };
-  const startMs = phases[0]!.startMs;
-  const isLast = !ctx.phases.some((p) => Math.floor(p.index / perCycle) > c);
-  const endMs = isLast ? ctx.timeline.endMs : phases[phases.length - 1]!.endMs;
-  const all = ctx.timeline.events;
-  const own = all.slice(lowerBound(all, startMs), lowerBound(all, endMs + 1));
-  if (c === 0) return { ...ctx, phases, timeline: { ...ctx.timeline, endMs, events: own } };
-  // Later cycles recover to the first cycle's baseline: its events come along (they are few).
-  const first = baselineWindow(cycleContext(ctx, 0, perCycle));
-  if (!first) return { ...ctx, phases, timeline: { ...ctx.timeline, endMs, events: own } };
-  const reference = { startMs: first.startMs, endMs: first.endMs, label: `${first.label} #1` };
-  const events = [...all.slice(lowerBound(all, reference.startMs), lowerBound(all, reference.endMs)), ...own];
-  return { ...ctx, phases, reference, timeline: { ...ctx.timeline, endMs, events } };
-}
+export { cycleContext, judgeCycles } from '../cycle-judge.js';
 
 function targetPlan(scenario: Scenario, file?: string): RunPlan['target'] {
   const t = scenario.target;

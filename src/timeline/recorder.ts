@@ -1,7 +1,8 @@
 import { monotonicMs } from './clock.js';
 import type { EventKind, EventSink, TimelineEvent } from './events.js';
-import type { DepSecond, LoadSecond, SecondSummary, Timeline } from './timeline.js';
-import { Histogram, countAttempt, emptyLoadSecond, percentiles } from './summary.js';
+import type { Timeline } from './timeline.js';
+import { Seconds } from './seconds.js';
+import { SampleColumns } from './samples.js';
 
 /**
  * Raw events are kept up to a memory budget, then only the per-second summaries keep counting.
@@ -32,28 +33,21 @@ export const OPEN_SECONDS = 120;
 
 const CONTROL_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(['phase', 'fault', 'target-sample', 'target-exit', 'target-control', 'lag', 'load-pulse', 'load-step', 'journal', 'queue']);
 
-interface DepAcc extends DepSecond {
-  closed: number; // closes of any side, for `open`
+/** A span of absolute ms whose raw events a release keeps (a soak's reference baseline). */
+export interface KeepWindow {
+  startMs: number;
+  endMs: number;
 }
 
-interface SecondAcc {
-  loads: Map<string, LoadSecond>;
-  /** Open histograms; deleted when the second is frozen. */
-  hists: Map<string, Histogram> | undefined;
-  deps: Map<string, DepAcc>;
-  rssBytes?: number;
-  fds?: number;
-  threads?: number;
-  rssAt?: number;
-  lagMaxMs?: number;
-}
+const inAny = (t: number, keep: readonly KeepWindow[]): boolean => keep.some((w) => t >= w.startMs && t < w.endMs);
 
 /**
  * Records a run's events with bounded memory: raw events up to `rawBudgetBytes` (and `rawCap`; then
  * counted per kind in `dropped`), and a summary per second that is always complete.
- * Memory: the raw budget (48 MiB, ~320,000 events at ~150 B) + the frozen seconds (measured: ~0.5 KB per second for
- * three loads and a dependency, ~2 MB per hour) + one 6.5 KB histogram per load per open second
- * (OPEN_SECONDS of them: ~0.8 MB per load).
+ * Memory: the raw budget (48 MiB, ~320,000 events at ~150 B) + the per-second columns (src/timeline/seconds.ts:
+ * 8 B per figure per second, ~0.2 KB per second for two loads and a dependency) + one 6.5 KB histogram per
+ * load per open second (OPEN_SECONDS of them: ~0.8 MB per load). A soak releases raw events once
+ * their cycle is judged (`release`), so the raw budget is never reached by a run's length alone.
  */
 export class Recorder {
   readonly startMs: number;
@@ -66,13 +60,20 @@ export class Recorder {
   private rawBytes = 0;
   private readonly strings = new Map<string, string>();
   private readonly control: TimelineEvent[] = [];
+  /** Arrival order of each control event (parallel to `control`), shared with the sample rows. */
+  private readonly controlSeq: number[] = [];
+  /** Target samples and lag as columns (the bulk of the control events over a long run). */
+  private readonly samples = new SampleColumns();
+  private seq = 0;
   private readonly dropped: Partial<Record<EventKind, number>> = {};
-  private readonly seconds: (SecondAcc | undefined)[] = [];
-  /** Seconds below this index are frozen. */
-  private frozenBelow = 0;
+  private readonly seconds: Seconds;
+  private readonly slowMs: readonly number[];
   private lastMs: number;
 
-  constructor(opts: { startMs?: number; rawCap?: number; rawBudgetBytes?: number; controlCap?: number } = {}) {
+  /** `slowMs`: latency thresholds whose slow answers the seconds count (a latency objective's `under`). */
+  constructor(opts: { startMs?: number; rawCap?: number; rawBudgetBytes?: number; controlCap?: number; slowMs?: readonly number[] } = {}) {
+    this.slowMs = [...new Set(opts.slowMs ?? [])].filter((ms) => Number.isFinite(ms) && ms >= 0);
+    this.seconds = new Seconds(this.slowMs);
     this.startMs = opts.startMs ?? monotonicMs();
     this.rawCap = Math.max(0, Math.floor(opts.rawCap ?? DEFAULT_RAW_CAP));
     this.rawBudgetBytes = Math.max(0, opts.rawBudgetBytes ?? DEFAULT_RAW_BUDGET_BYTES);
@@ -84,8 +85,12 @@ export class Recorder {
   private add(e: TimelineEvent): void {
     if (e.t > this.lastMs) this.lastMs = e.t;
     if (CONTROL_KINDS.has(e.kind)) {
-      if (this.control.length < this.controlCap) this.control.push(e);
-      else this.dropped[e.kind] = (this.dropped[e.kind] ?? 0) + 1;
+      if (this.control.length + this.samples.length >= this.controlCap) this.dropped[e.kind] = (this.dropped[e.kind] ?? 0) + 1;
+      else if (!((e.kind === 'lag' || e.kind === 'target-sample') && this.samples.put(e, this.seq))) {
+        this.control.push(e);
+        this.controlSeq.push(this.seq);
+      }
+      this.seq += 1;
     } else if (this.raw.length < this.rawCap && this.rawBytes < this.rawBudgetBytes) {
       this.rawBytes += this.compact(e);
       this.raw.push(e);
@@ -112,110 +117,123 @@ export class Recorder {
     return bytes;
   }
 
-  private second(t: number): SecondAcc {
-    const i = Math.max(0, Math.floor((t - this.startMs) / 1000));
-    let s = this.seconds[i];
-    if (!s) {
-      // Fill the gap so the array stays dense (seconds are few; a day is 86,400 entries).
-      for (let j = this.seconds.length; j < i; j++) this.seconds[j] ??= undefined;
-      s = { loads: new Map(), hists: i >= this.frozenBelow ? new Map() : undefined, deps: new Map() };
-      this.seconds[i] = s;
-    }
-    return s;
+  private secondOf(t: number): number {
+    return Math.max(0, Math.floor((t - this.startMs) / 1000));
   }
 
   private aggregate(e: TimelineEvent): void {
+    const i = this.secondOf(e.t);
     switch (e.kind) {
       case 'response':
-      case 'ws': {
-        const s = this.second(e.t);
-        let ls = s.loads.get(e.load);
-        if (!ls) s.loads.set(e.load, (ls = emptyLoadSecond()));
-        const ms = countAttempt(ls, e);
-        if (ms !== undefined && s.hists) {
-          let h = s.hists.get(e.load);
-          if (!h) s.hists.set(e.load, (h = new Histogram()));
-          h.record(ms);
-        }
-        this.freezeOld();
+      case 'ws':
+        this.seconds.response(i, e);
+        // Seconds that fell out of the open window: their histograms become numbers.
+        this.seconds.freezeBelow(Math.floor((this.lastMs - this.startMs) / 1000) - OPEN_SECONDS);
         return;
-      }
       case 'dep-open':
       case 'dep-request':
       case 'dep-miss':
-      case 'dep-close': {
-        const s = this.second(e.t);
-        let d = s.deps.get(e.dependency);
-        if (!d) s.deps.set(e.dependency, (d = { opened: 0, requests: 0, closedByClient: 0, misses: 0, open: 0, closed: 0 }));
-        if (e.kind === 'dep-open') d.opened += 1;
-        else if (e.kind === 'dep-request') d.requests += 1;
-        else if (e.kind === 'dep-miss') d.misses += 1;
-        else {
-          d.closed += 1;
-          if (e.by === 'client') d.closedByClient += 1;
-        }
+      case 'dep-close':
+        this.seconds.dep(i, e);
         return;
-      }
-      case 'target-sample': {
-        const s = this.second(e.t);
-        if (s.rssAt === undefined || e.t >= s.rssAt) {
-          s.rssBytes = e.rssBytes;
-          if (e.fds !== undefined) s.fds = e.fds;
-          if (e.threads !== undefined) s.threads = e.threads;
-          s.rssAt = e.t;
-        }
+      case 'target-sample':
+        this.seconds.sample(i, e);
         return;
-      }
-      case 'lag': {
-        const s = this.second(e.t);
-        s.lagMaxMs = Math.max(s.lagMaxMs ?? 0, e.maxMs);
+      case 'lag':
+        this.seconds.lag(i, e.maxMs);
         return;
-      }
       default:
-        this.second(e.t); // keeps the seconds dense up to the last event
+        this.seconds.touch(i); // keeps the seconds dense up to the last event
     }
   }
 
-  /** Freezes seconds that fell out of the open window: their histograms become numbers. */
-  private freezeOld(): void {
-    const newest = Math.floor((this.lastMs - this.startMs) / 1000);
-    while (this.frozenBelow < newest - OPEN_SECONDS) {
-      const s = this.seconds[this.frozenBelow];
-      if (s?.hists) {
-        for (const [load, h] of s.hists) Object.assign(s.loads.get(load)!, percentiles(h));
-        s.hists = undefined;
-      }
-      this.frozenBelow += 1;
+  /**
+   * Drops the raw events (not the control events, not the summaries) that started before `beforeMs`,
+   * but those inside `keep`: a soak's cycle whose verdicts are in needs them no more. Released events
+   * are not `dropped`: they were judged. Returns how many were released.
+   */
+  release(beforeMs: number, keep: readonly KeepWindow[] = []): number {
+    const before = this.raw.length;
+    let w = 0;
+    let bytes = 0;
+    for (let r = 0; r < this.raw.length; r++) {
+      const e = this.raw[r]!;
+      if (e.t < beforeMs && !inAny(e.t, keep)) continue;
+      this.raw[w++] = e;
+      bytes += this.cost(e);
     }
+    this.raw.length = w;
+    this.rawBytes = bytes;
+    return before - w;
   }
 
-  /** A snapshot: raw events in time order, every second from 0 to the last event, dropped counts. */
-  timeline(): Timeline {
-    const events = [...this.control, ...this.raw].sort((a, b) => a.t - b.t);
-    const seconds: SecondSummary[] = [];
-    const open = new Map<string, number>();
+  /** The estimated heap of a kept event, as compact() counted it. */
+  private cost(e: TimelineEvent): number {
+    const o = e as unknown as Record<string, unknown>;
+    let bytes = EVENT_BYTES;
+    for (const k in o) {
+      bytes += FIELD_BYTES;
+      const v = o[k];
+      if (typeof v === 'string' && this.strings.get(v) !== v) bytes += 24 + v.length;
+    }
+    return bytes;
+  }
+
+  /** Raw events held now (after releases and the cap). */
+  get rawCount(): number {
+    return this.raw.length;
+  }
+
+  /**
+   * A snapshot: raw events in time order, every second from 0 to the last event, dropped counts.
+   * With `fromMs`, only the raw events and seconds from then on (and those inside `keep`): what a
+   * soak's cycle or a phase's progress line needs, without copying the whole run. Control events
+   * (phases, faults, samples, lag) always come whole: phase windows are built from them.
+   */
+  timeline(opts: { fromMs?: number; keep?: readonly KeepWindow[] } = {}): Timeline {
+    const from = opts.fromMs;
+    const keep = opts.keep ?? [];
+    const raw = from === undefined ? this.raw : this.raw.filter((e) => e.t >= from || inAny(e.t, keep));
+    const events = [...this.controlEvents(from, keep), ...raw].sort((a, b) => a.t - b.t);
     const last = Math.max(this.seconds.length, Math.floor((this.lastMs - this.startMs) / 1000) + 1);
-    for (let i = 0; i < last; i++) {
-      const s = this.seconds[i];
-      const out: SecondSummary = { second: i, loads: {}, deps: {} };
-      if (s) {
-        for (const [load, ls] of s.loads) {
-          const h = s.hists?.get(load);
-          out.loads[load] = { ...ls, status: { ...ls.status }, errors: { ...ls.errors }, ...(h ? percentiles(h) : {}) };
-        }
-        for (const [dep, d] of s.deps) open.set(dep, (open.get(dep) ?? 0) + d.opened - d.closed);
-        if (s.rssBytes !== undefined) out.rssBytes = s.rssBytes;
-        if (s.fds !== undefined) out.fds = s.fds;
-        if (s.threads !== undefined) out.threads = s.threads;
-        if (s.lagMaxMs !== undefined) out.lagMaxMs = s.lagMaxMs;
-      }
-      // Every dependency seen so far appears in every later second (open connections persist).
-      for (const [dep, n] of open) {
-        const d = s?.deps.get(dep);
-        out.deps[dep] = { opened: d?.opened ?? 0, requests: d?.requests ?? 0, closedByClient: d?.closedByClient ?? 0, misses: d?.misses ?? 0, open: Math.max(0, n) };
-      }
-      seconds.push(out);
+    let wanted: ((i: number) => boolean) | undefined;
+    if (from !== undefined) {
+      const first = this.secondOf(from);
+      const spans = keep.map((w) => [this.secondOf(w.startMs), this.secondOf(w.endMs)] as const);
+      wanted = (i) => i >= first || spans.some(([a, b]) => i >= a && i <= b);
     }
-    return { startMs: this.startMs, endMs: this.lastMs, events, seconds, dropped: { ...this.dropped } };
+    return { startMs: this.startMs, endMs: this.lastMs, events, seconds: this.seconds.summaries(last, wanted), dropped: { ...this.dropped }, ...(this.slowMs.length ? { slowMs: this.slowMs } : {}) };
+  }
+
+  /**
+   * Control events in arrival order: the kept objects, and the sample rows (from `fromMs` on, or
+   * inside `keep`) as objects again, merged by arrival sequence so a snapshot sorts as before.
+   */
+  private controlEvents(from: number | undefined, keep: readonly KeepWindow[]): TimelineEvent[] {
+    const out: TimelineEvent[] = [];
+    const rows = this.samples;
+    let r = 0;
+    const nextRow = () => {
+      while (r < rows.length && from !== undefined && rows.tOf(r) < from && !inAny(rows.tOf(r), keep)) r++;
+    };
+    nextRow();
+    for (let i = 0; i < this.control.length; i++) {
+      const s = this.controlSeq[i]!;
+      while (r < rows.length && rows.seqOf(r) < s) {
+        out.push(rows.event(r++));
+        nextRow();
+      }
+      out.push(this.control[i]!);
+    }
+    while (r < rows.length) {
+      out.push(rows.event(r++));
+      nextRow();
+    }
+    return out;
+  }
+
+  /** Estimated bytes held: raw events, the per-second columns and open histograms (control events apart). */
+  get bytes(): { raw: number; seconds: number; samples: number } {
+    return { raw: this.rawBytes, seconds: this.seconds.bytes, samples: this.samples.bytes };
   }
 }

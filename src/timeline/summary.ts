@@ -1,5 +1,4 @@
 import type { ErrorClass, ResponseEvent, WsEvent } from './events.js';
-import type { LoadSecond } from './timeline.js';
 
 /**
  * A small log-linear latency histogram in microseconds: exact below 128 µs, then 64 buckets per
@@ -64,6 +63,15 @@ export class Histogram {
     return this.total ? this.sumMs / this.total : 0;
   }
 
+  /** Empties it for reuse (the recorder pools histograms: a fresh 6.5 KB buffer a second is native churn). */
+  reset(): void {
+    this.counts.fill(0);
+    this.total = 0;
+    this.maxMs = 0;
+    this.minMs = Infinity;
+    this.sumMs = 0;
+  }
+
   merge(other: Histogram): void {
     for (let i = 0; i < other.counts.length; i++) this.counts[i]! += other.counts[i]!;
     this.total += other.total;
@@ -86,26 +94,26 @@ export function statusKeys(status: number): string[] {
   return status === 429 || status === 503 ? [cls, String(status)] : [cls];
 }
 
-export const emptyLoadSecond = (): LoadSecond => ({ count: 0, ok: 0, status: {}, errors: {}, p50Ms: 0, p90Ms: 0, p99Ms: 0, maxMs: 0 });
+/** What one client-side event adds to its second: an attempt's latency and how it ended. */
+export interface Attempt {
+  ms: number;
+  /** Set when it failed without an answer (a ws connect-failed is `other`). */
+  error?: ErrorClass;
+  /** The status keys it counts under (statusKeys), empty for errors and ws connects. */
+  status: string[];
+  /** Answered below 400, or a ws connect. */
+  ok: boolean;
+}
 
 /**
- * Adds one client-side event to a second's counts (not the percentiles: those come from the
- * histogram). Returns the latency to put in the histogram, or undefined when the event is not an
- * attempt (a ws `closed` or `message`).
+ * How a client-side event counts in its second's figures (the percentiles come from the histogram),
+ * or undefined when the event is not an attempt (a ws `closed` or `message`).
  */
-export function countAttempt(s: LoadSecond, e: ResponseEvent | WsEvent): number | undefined {
+export function attemptOf(e: ResponseEvent | WsEvent): Attempt | undefined {
   if (e.kind === 'ws' && e.action !== 'connect' && e.action !== 'connect-failed') return undefined;
-  s.count += 1;
-  const error: ErrorClass | undefined = e.error ?? (e.kind === 'ws' && e.action === 'connect-failed' ? 'other' : undefined);
-  if (error) {
-    s.errors[error] = (s.errors[error] ?? 0) + 1;
-  } else if (e.kind === 'response' && e.status !== undefined) {
-    if (e.status < 400) s.ok += 1;
-    for (const k of statusKeys(e.status)) s.status[k] = (s.status[k] ?? 0) + 1;
-  } else if (e.kind === 'ws') {
-    s.ok += 1; // a connect
-  }
   const ms = e.latencyMs ?? 0;
-  if (ms > s.maxMs) s.maxMs = roundUs(ms);
-  return ms;
+  const error: ErrorClass | undefined = e.error ?? (e.kind === 'ws' && e.action === 'connect-failed' ? 'other' : undefined);
+  if (error) return { ms, error, status: [], ok: false };
+  if (e.kind === 'response' && e.status !== undefined) return { ms, status: statusKeys(e.status), ok: e.status < 400 };
+  return { ms, status: [], ok: e.kind === 'ws' };
 }

@@ -12,6 +12,11 @@ export interface LoadSecond {
   p90Ms: number;
   p99Ms: number;
   maxMs: number;
+  /**
+   * Answered (not 5xx, not 429) but slower than each of the run's latency thresholds
+   * (Timeline.slowMs), keyed by the threshold in ms: what a latency objective counts per second.
+   */
+  slow?: Record<string, number>;
 }
 
 /** Per-stand-in figures for one second (what the target did to that dependency). */
@@ -49,4 +54,6 @@ export interface Timeline {
   events: readonly TimelineEvent[];
   seconds: readonly SecondSummary[];
   dropped: Partial<Record<EventKind, number>>;
+  /** The latency thresholds (ms) whose slow answers every LoadSecond counts in `slow`. */
+  slowMs?: readonly number[];
 }

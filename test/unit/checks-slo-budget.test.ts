@@ -79,3 +79,24 @@ describe('slo: error budget, multi-window burn rates, MTTR and MTBF', () => {
     expect(sloExpectation.safeParse({}).success).toBe(false);
   });
 });
+
+describe('slo: a latency objective from the per-second summary', () => {
+  it('gives the verdict raw events give, with no raw event left (a soak released them, or the cap dropped them)', async () => {
+    const { Recorder } = await import('../../src/timeline/recorder.js');
+    // Slow answers (250 ms) in bursts, errors in others: both spend the latency budget.
+    const ctx = run((s) => s % 60 >= 40 && s % 60 < 41, (s) => (s % 60 >= 20 && s % 60 < 23 ? 250 : 20));
+    const x = { latency: { objective: '99%', under: '100ms' } };
+    const fromRaw = judge(ctx, x);
+    expect(fromRaw.ok).toBe(false);
+    const rec = new Recorder({ startMs: ctx.timeline.startMs, slowMs: [100] });
+    for (const e of ctx.timeline.events) rec.record(e);
+    expect(rec.release(Infinity)).toBeGreaterThan(10_000);
+    const fromSeconds = judge({ ...ctx, timeline: { ...rec.timeline(), endMs: ctx.timeline.endMs } }, x);
+    expect(fromSeconds).toEqual(fromRaw);
+    // Without the threshold counted and without raw events, it cannot judge.
+    const none = new Recorder({ startMs: ctx.timeline.startMs });
+    for (const e of ctx.timeline.events) none.record(e);
+    none.release(Infinity);
+    expect(judge({ ...ctx, timeline: { ...none.timeline(), endMs: ctx.timeline.endMs } }, x).status).toBe('inconclusive');
+  });
+});
