@@ -129,7 +129,7 @@ describe('steady load, autocannon engine', () => {
     ctl.abort();
     const s = await done;
     expect(s.stoppedBy).toBe('signal');
-    expect(Date.now() - t).toBeLessThan(5000);
+    expect(Date.now() - t).toBeLessThan(30_000); // far short of the 60 s given: only an ignored signal fails it
     const after = n;
     await new Promise((r) => setTimeout(r, 300));
     expect(n).toBe(after);

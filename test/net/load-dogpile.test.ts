@@ -16,7 +16,7 @@ describe('dogpile load', () => {
     });
     server.on('connection', () => connections.push(monotonicMs()));
     const events: TimelineEvent[] = [];
-    const s = await startLoad('pile', { shape: 'dogpile', n: 50, pulses: 3, every: '400ms' }, { baseUrl: url, sink: (e) => void events.push(e), signal: never() }).done;
+    const s = await startLoad('pile', { shape: 'dogpile', n: 50, pulses: 3, every: '1s' }, { baseUrl: url, sink: (e) => void events.push(e), signal: never() }).done;
     expect(s.requests).toBe(150);
     expect(s.ok).toBe(150);
     expect(arrivals).toHaveLength(150);
@@ -27,12 +27,16 @@ describe('dogpile load', () => {
       expect(p.connected).toBe(50);
       expect(p.sent).toBe(50);
       expect(p.releaseSpreadMs).toBeGreaterThanOrEqual(0);
-      expect(p.releaseSpreadMs).toBeLessThan(400); // generous: a tight loop of 50 writes, even on a busy machine
+      expect(p.releaseSpreadMs).toBeLessThan(1000); // a pulse is released before the next is due, even on a busy machine
     }
     // Pulses are separated: the server saw three bursts, each narrower than the gap between them.
     const bursts = [arrivals.slice(0, 50), arrivals.slice(50, 100), arrivals.slice(100)];
-    for (let i = 1; i < 3; i++) expect(bursts[i]![0]! - bursts[i - 1]![49]!).toBeGreaterThan(100);
-    for (const b of bursts) expect(b[49]! - b[0]!).toBeLessThan(300);
+    // Relative, not a wall-clock bound: a busy machine stretches bursts and gaps alike.
+    const width = (b: number[]) => b[49]! - b[0]!;
+    for (let i = 1; i < 3; i++) {
+      const gap = bursts[i]![0]! - bursts[i - 1]![49]!;
+      expect(gap).toBeGreaterThan(Math.max(width(bursts[i - 1]!), width(bursts[i]!)));
+    }
     expect(s.releaseSpreadMs!.median).toBeLessThanOrEqual(s.releaseSpreadMs!.max);
     expect(events.filter((e) => e.kind === 'response')).toHaveLength(150);
   });

@@ -124,14 +124,15 @@ describe('steady load', () => {
     setTimeout(() => ac.abort(), 300);
     const s = await done;
     expect(s.stoppedBy).toBe('signal');
-    expect(Date.now() - t0).toBeLessThan(5000);
+    // Far short of the 30 s it was given (a generous bound: only a load that ignores the signal fails it).
+    expect(Date.now() - t0).toBeLessThan(15_000);
   });
 
   it('is capped by the run duration', async () => {
     const { url } = await httpServer((_req, res) => res.end('ok'));
     const s = await startLoad('s', { shape: 'steady', rate: 50, duration: '1h' }, { baseUrl: url, sink: () => {}, signal: new AbortController().signal, durationMs: 400 }).done;
     expect(s.stoppedBy).toBe('duration');
-    expect(s.elapsedMs).toBeLessThan(5000);
+    expect(s.elapsedMs).toBeLessThan(30_000); // nowhere near the scenario's 1 h
   });
 
   it('refuses non-loopback hosts unless allowed, and bad entries name the field', () => {
