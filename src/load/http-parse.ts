@@ -11,6 +11,16 @@ const MAX_HEAD = 64 * 1024;
 const MORE = Object.freeze({ state: 'more' as const });
 const ERROR = Object.freeze({ state: 'error' as const });
 
+/** The end of a head; a Buffer needle (a string one is encoded again on every search). */
+const BLANK_LINE = Buffer.from('\r\n\r\n', 'latin1');
+
+/** Where the line starting at `from` ends (its CRLF; a bare LF stays inside the line), at most `to`. */
+function lineEnd(data: Buffer, from: number, to: number): number {
+  let nl = data.indexOf(CRLF, from);
+  while (nl >= 0 && nl <= to && (nl === from || data[nl - 1] !== 0x0d)) nl = data.indexOf(CRLF, nl + 1);
+  return nl < 0 || nl - 1 > to ? to : nl - 1;
+}
+
 /** Whitespace as String.prototype.trim sees it, among latin1 bytes. */
 const isSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0;
 
@@ -118,7 +128,7 @@ export class ResponseParser {
     for (;;) {
       switch (this.phase) {
         case 'head': {
-          const end = data.indexOf('\r\n\r\n', off, 'latin1');
+          const end = data.indexOf(BLANK_LINE, off);
           if (end < 0) {
             if (data.length - off > MAX_HEAD) return ERROR;
             // An early look at the status line: garbage fails fast instead of waiting for a blank line.
@@ -206,8 +216,7 @@ export class ResponseParser {
    * one or two small allocations (profiled: the string version was the client's costliest function).
    */
   private head(data: Buffer, from: number, to: number): ParseResult | undefined {
-    let eol = data.indexOf('\r\n', from, 'latin1');
-    if (eol < 0 || eol > to) eol = to;
+    const eol = lineEnd(data, from, to);
     const status = statusOf(data, from, eol);
     if (status < 0) return ERROR;
     if (status >= 100 && status < 200) return undefined; // stay in 'head'
@@ -216,8 +225,7 @@ export class ResponseParser {
     let chunked = false;
     this.keepAlive = data[from + 7] !== 0x30; // HTTP/1.0 closes unless asked otherwise
     for (let ls = eol + 2; ls <= to; ) {
-      let le = data.indexOf('\r\n', ls, 'latin1');
-      if (le < 0 || le > to) le = to;
+      const le = lineEnd(data, ls, to);
       const colon = data.indexOf(0x3a, ls);
       if (colon < 0 || colon >= le || colon === ls) return ERROR;
       let ns = ls;

@@ -70,6 +70,8 @@ describe('response parser', () => {
     expect(one('HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\ncontent-length: 0')).toMatchObject({ state: 'done', keepAlive: true });
     expect(one('HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\ncontent-length: 0')).toMatchObject({ state: 'done', status: 429, retryAfter: true });
     expect(one('HTTP/1.1 200\r\ncontent-length: 0')).toMatchObject({ state: 'done', status: 200 });
+    // Lines end at CRLF only: a bare LF stays inside its line, so `content-length: 5` here is part of x's value.
+    expect(one('HTTP/1.1 200 OK\r\nx: a\ncontent-length: 5\r\ncontent-length: 1', 'ab')).toMatchObject({ state: 'done', bytes: 63, rest: Buffer.from('b') });
     // A name that only looks like a framing header frames nothing.
     expect(one('HTTP/1.1 200 OK\r\nx-content-length: 3\r\ncontent-length: 1', 'a')).toMatchObject({ state: 'done', bytes: 60 });
     for (const bad of ['HTTP/1.1 200 OK\r\nno colon here', 'HTTP/1.1 200 OK\r\n: empty name', 'HTTP/1.1 2000 OK', 'HTTP/1.2 200 OK', 'HTTP/1.1 20x OK', 'HTTP/1.1 200 OK\r\ncontent-length: 1 2', 'HTTP/1.1 200 OK\r\ncontent-length:']) {
