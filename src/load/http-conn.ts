@@ -152,6 +152,7 @@ export class HttpConn {
     if (r.state === 'more') return;
     if (r.state === 'error') return this.fail(s, 'parse');
     if (r.rest || !r.keepAlive) this.reset(s); // extra bytes or connection: close
+    if (!r.body && !r.retryAfter) return this.finish({ status: r.status, bytes: r.bytes });
     this.finish({ status: r.status, bytes: r.bytes, ...(r.body ? { body: r.body } : {}), ...(r.retryAfter ? { retryAfter: true } : {}) });
   }
 

@@ -4,6 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { CrumpleError } from '../errors.js';
 import type { EventSink, TimelineEvent } from '../timeline/events.js';
 import type { LoadSummary } from './shape.js';
+import type { ResponseColumns } from '../timeline/recorder.js';
+import { deliverColumns } from './event-batch.js';
 
 export interface WorkerInput {
   name: string;
@@ -16,7 +18,7 @@ export interface WorkerInput {
 
 export type WorkerMessage =
   | { type: 'started' }
-  | { type: 'events'; events: TimelineEvent[] }
+  | { type: 'events'; events: TimelineEvent[]; responses?: ResponseColumns }
   | { type: 'done'; summary: LoadSummary }
   | { type: 'error'; message: string };
 
@@ -71,7 +73,10 @@ export function runInWorker(data: WorkerInput, sink: EventSink, signal: AbortSig
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) onAbort();
     w.on('message', (m: WorkerMessage) => {
-      if (m.type === 'events') for (const e of m.events) sink(e);
+      if (m.type === 'events') {
+        for (const e of m.events) sink(e);
+        if (m.responses) deliverColumns(m.responses, sink);
+      }
       else if (m.type === 'started') markStarted();
       else if (m.type === 'done') settle(() => resolve(m.summary));
       else settle(() => reject(new CrumpleError('HARNESS_FAILED', `load ${data.name}: ${m.message}`)));

@@ -8,6 +8,7 @@ import { loadShapes } from './index.js';
 import type { TimelineEvent } from '../timeline/events.js';
 import type { WorkerInput, WorkerMessage } from './thread.js';
 import { describeError } from '../errors.js';
+import { ResponseBatch, transferList, type ColumnSink } from './event-batch.js';
 
 const input = workerData as WorkerInput;
 const port = parentPort!;
@@ -18,12 +19,29 @@ port.on('message', (m: { type?: string }) => {
 });
 
 let batch: TimelineEvent[] = [];
+// Plain responses travel as columns (see event-batch.ts); every other event as an object.
+const rows = new ResponseBatch(input.name);
 const flush = () => {
-  if (batch.length === 0) return;
-  post({ type: 'events', events: batch });
+  const responses = rows.take();
+  if (batch.length === 0 && !responses) return;
+  if (responses) port.postMessage({ type: 'events', events: batch, responses } satisfies WorkerMessage, transferList(responses));
+  else post({ type: 'events', events: batch });
   batch = [];
 };
 const timer = setInterval(flush, 50);
+const sink: ColumnSink = Object.assign(
+  (e: TimelineEvent) => {
+    batch.push(e);
+    if (batch.length >= 1000) flush();
+  },
+  {
+    response: (load: string, t: number, latencyMs: number, correctedMs: number, status: number, bytes: number) => {
+      if (load !== rows.load) return false;
+      if (rows.push(t, latencyMs, correctedMs, status, bytes)) flush();
+      return true;
+    },
+  },
+);
 
 try {
   const shape = loadShapes[input.shape]!;
@@ -35,10 +53,7 @@ try {
     baseUrl: new URL(input.baseUrl),
     runMs: input.runMs,
     signal: ac.signal,
-    sink: (e) => {
-      batch.push(e);
-      if (batch.length >= 1000) flush();
-    },
+    sink,
   });
   flush();
   post({ type: 'done', summary });

@@ -15,6 +15,9 @@ export interface ToxicSpec {
 }
 export type Direction = 'upstream' | 'downstream';
 
+/** One read of an onread source at most (Node's own read size). */
+export const READ_BUFFER_BYTES = 64 * 1024;
+
 /** Chunks a stage may hold before its writer waits (Toxiproxy's channel buffer). */
 const STAGE_CAPACITY = 1024;
 
@@ -177,19 +180,52 @@ export class Link {
   private ended = false; // the source's end has been accepted
   finished = false; // the destination has been closed
   private pausedForQueue = false;
+  /** A source socket made with `onread` reads into this buffer (one allocation for many reads). */
+  private spare: Buffer | undefined;
 
-  constructor(readonly conn: Connection, readonly direction: Direction, readonly src: Socket, readonly dst: Socket) {
+  constructor(
+    readonly conn: Connection,
+    readonly direction: Direction,
+    readonly src: Socket,
+    readonly dst: Socket,
+    /** `src` reads through onread (readBuffer/onRead), not 'data' events: the socket this proxy dialled. */
+    readonly userBuffer = false,
+  ) {
     this.sink = new Sink(this);
     this.head = this.sink;
     dst.on('drain', this.onDrain);
     this.direct(true);
   }
 
+  /** The buffer the next read of an onread source lands in: reused while no write still holds it. */
+  readonly readBuffer = (): Buffer => (this.spare ??= Buffer.allocUnsafe(READ_BUFFER_BYTES));
+
   /**
-   * With no toxics the link is a plain pipe (Node's own fast path, with backpressure); the end of
-   * stream is ours to handle (full close). With toxics, chunks go through our 'data' handler.
+   * One read of an onread source. With no toxics it is written straight on: no Buffer per read, no
+   * stream machinery (cheaper than pipe, which allocates and emits per read). A write left pending
+   * keeps the buffer, so the next read gets a fresh one. Returns false to pause the source.
+   */
+  readonly onRead = (n: number, buf: Buffer): boolean => {
+    if (this.ended || this.closed || this.dst.destroyed) return true;
+    if (this.head === this.sink) {
+      const ok = this.dst.write(buf.subarray(0, n));
+      if (this.dst.writableLength > 0) this.spare = undefined;
+      return ok; // false: paused until the destination drains (onDrain)
+    }
+    this.onData(Buffer.from(buf.subarray(0, n))); // toxics hold chunks: a copy of its own, sized to the data
+    return true;
+  };
+
+  /**
+   * With no toxics the link is a plain pipe (Node's own fast path, with backpressure) or, for an
+   * onread source, onRead's direct writes; the end of stream is ours to handle (full close). With
+   * toxics, chunks go through our 'data' handler.
    */
   private direct(on: boolean): void {
+    if (this.userBuffer) {
+      if (!on && !this.pausedForQueue) this.src.resume();
+      return;
+    }
     if (on) {
       this.src.off('data', this.onData);
       this.src.pipe(this.dst, { end: false }); // pipe adds its 'data' listener in this same tick: nothing is lost
@@ -223,7 +259,7 @@ export class Link {
   };
 
   private readonly onDrain = (): void => {
-    if (this.head === this.sink && !this.ended) return; // pipe mode: pipe resumes the source itself
+    if (this.head === this.sink && !this.ended && !this.userBuffer) return; // pipe mode: pipe resumes the source itself
     this.sink.wake();
     if (!this.pausedForQueue && !this.closed) this.src.resume();
   };
@@ -321,9 +357,11 @@ export class Connection {
     /** reset_peer was present at accept: closes become TCP RST. */
     readonly rst: boolean,
     private readonly onClosed: (c: Connection) => void,
+    /** `server` was dialled with onread bound to this connection's downstream link (see Proxy.accept). */
+    userBuffer = false,
   ) {
     this.upstream = new Link(this, 'upstream', client, server);
-    this.downstream = new Link(this, 'downstream', server, client);
+    this.downstream = new Link(this, 'downstream', server, client, userBuffer);
     const ended = (link: Link) => () => link.sourceEnded();
     client.on('end', ended(this.upstream));
     client.on('error', ended(this.upstream));

@@ -1,5 +1,5 @@
 import { createServer, connect, type Server, type Socket, type AddressInfo } from 'node:net';
-import { Connection, type ToxicSpec } from './link.js';
+import { Connection, READ_BUFFER_BYTES, type ToxicSpec } from './link.js';
 
 /** An error whose status and message the API returns as they are (Toxiproxy's wording). */
 export class ApiError extends Error {
@@ -156,15 +156,19 @@ export class Proxy {
     client.setNoDelay(true);
     const rst = this.toxics.some((t) => t.toxic.resetAtAccept);
     let server: Socket;
+    let conn: Connection | undefined;
     try {
       const up = parseListen(this.upstream); // dial failure → the client is closed at once, as upstream
-      server = connect({ host: up.host, port: up.port, allowHalfOpen: true, noDelay: true });
+      // The dialled socket reads into the downstream link's own buffer (no Buffer per read). Node asks
+      // for the first buffer at once (before `conn` exists); reads start after connect, when it does.
+      const onread = { buffer: () => conn?.downstream.readBuffer() ?? Buffer.allocUnsafe(READ_BUFFER_BYTES), callback: (n: number, b: Buffer) => conn!.downstream.onRead(n, b) };
+      server = connect({ host: up.host, port: up.port, allowHalfOpen: true, noDelay: true, onread });
     } catch {
       client.on('error', () => {});
       client.end(() => client.destroy());
       return;
     }
-    const conn = new Connection(client, server, rst, (c) => this.connections.delete(c));
+    conn = new Connection(client, server, rst, (c) => this.connections.delete(c), true);
     this.connections.add(conn);
     for (const t of this.toxics) conn.link(t.direction).addToxic(t);
   }

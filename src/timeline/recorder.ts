@@ -1,5 +1,5 @@
 import { monotonicMs } from './clock.js';
-import type { EventKind, EventSink, TimelineEvent } from './events.js';
+import type { EventKind, EventSink, ResponseEvent, TimelineEvent } from './events.js';
 import type { Timeline } from './timeline.js';
 import { Seconds } from './seconds.js';
 import { SampleColumns } from './samples.js';
@@ -31,6 +31,32 @@ export const DEFAULT_CONTROL_CAP = 100_000;
  */
 export const OPEN_SECONDS = 120;
 
+/**
+ * Plain response events (status, no other optional field but correctedMs) of one load, as columns:
+ * a load worker sends them so (typed arrays, transferred) instead of one cloned object each.
+ * Row i is the event responseEventAt(b, i); correctedMs is NaN where the event has none.
+ */
+export interface ResponseColumns {
+  load: string;
+  n: number;
+  t: Float64Array;
+  latencyMs: Float64Array;
+  correctedMs: Float64Array;
+  status: Uint16Array;
+  bytes: Float64Array;
+}
+
+/** Row i of a batch as the event it stands for (field order as the load records it one by one). */
+export function responseEventAt(b: ResponseColumns, i: number): ResponseEvent {
+  const c = b.correctedMs[i]!;
+  return c === c
+    ? { kind: 'response', t: b.t[i]!, load: b.load, latencyMs: b.latencyMs[i]!, correctedMs: c, status: b.status[i]!, bytes: b.bytes[i]! }
+    : { kind: 'response', t: b.t[i]!, load: b.load, latencyMs: b.latencyMs[i]!, status: b.status[i]!, bytes: b.bytes[i]! };
+}
+
+/** The recorder's sink; `responses` takes a batch of columns (the same events record() would get one by one). */
+export type RecorderSink = EventSink & { responses(b: ResponseColumns): void };
+
 const CONTROL_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(['phase', 'fault', 'target-sample', 'target-exit', 'target-control', 'lag', 'load-pulse', 'load-step', 'journal', 'queue']);
 
 /** A span of absolute ms whose raw events a release keeps (a soak's reference baseline). */
@@ -54,7 +80,7 @@ export class Recorder {
   readonly rawCap: number;
   readonly rawBudgetBytes: number;
   readonly controlCap: number;
-  readonly record: EventSink;
+  readonly record: RecorderSink;
 
   private readonly raw: TimelineEvent[] = [];
   private rawBytes = 0;
@@ -79,7 +105,12 @@ export class Recorder {
     this.rawBudgetBytes = Math.max(0, opts.rawBudgetBytes ?? DEFAULT_RAW_BUDGET_BYTES);
     this.controlCap = Math.max(0, Math.floor(opts.controlCap ?? DEFAULT_CONTROL_CAP));
     this.lastMs = this.startMs;
-    this.record = (e) => this.add(e);
+    this.record = Object.assign((e: TimelineEvent) => this.add(e), { responses: (b: ResponseColumns) => this.recordResponses(b) });
+  }
+
+  /** Batched intake: each row is recorded as the event it stands for, so every reader sees the same timeline. */
+  recordResponses(b: ResponseColumns): void {
+    for (let i = 0; i < b.n; i++) this.add(responseEventAt(b, i));
   }
 
   private add(e: TimelineEvent): void {

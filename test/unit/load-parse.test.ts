@@ -60,6 +60,25 @@ describe('response parser', () => {
     expect(c).toMatchObject({ state: 'done', keepAlive: false });
   });
 
+  it('reads the framing headers whatever their case and spacing', () => {
+    const one = (head: string, body = '') => feedAll([Buffer.from(`${head}\r\n\r\n${body}`, 'latin1')]);
+    expect(one('HTTP/1.1 200 OK\r\nCONTENT-LENGTH:  3 ', 'abc')).toMatchObject({ state: 'done', status: 200, bytes: 43, keepAlive: true });
+    expect(one('HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, Chunked\r\nConnection: Close', '0\r\n\r\n')).toMatchObject({ state: 'done', keepAlive: false });
+    // Only the last coding decides: `chunked, gzip` is not chunked, so the body runs until the close.
+    expect(one('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked, gzip', 'xyz')).toMatchObject({ state: 'done', keepAlive: false });
+    expect(one('HTTP/1.0 200 OK\r\ncontent-length: 0')).toMatchObject({ state: 'done', keepAlive: false });
+    expect(one('HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\ncontent-length: 0')).toMatchObject({ state: 'done', keepAlive: true });
+    expect(one('HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\ncontent-length: 0')).toMatchObject({ state: 'done', status: 429, retryAfter: true });
+    expect(one('HTTP/1.1 200\r\ncontent-length: 0')).toMatchObject({ state: 'done', status: 200 });
+    // Lines end at CRLF only: a bare LF stays inside its line, so `content-length: 5` here is part of x's value.
+    expect(one('HTTP/1.1 200 OK\r\nx: a\ncontent-length: 5\r\ncontent-length: 1', 'ab')).toMatchObject({ state: 'done', bytes: 63, rest: Buffer.from('b') });
+    // A name that only looks like a framing header frames nothing.
+    expect(one('HTTP/1.1 200 OK\r\nx-content-length: 3\r\ncontent-length: 1', 'a')).toMatchObject({ state: 'done', bytes: 60 });
+    for (const bad of ['HTTP/1.1 200 OK\r\nno colon here', 'HTTP/1.1 200 OK\r\n: empty name', 'HTTP/1.1 2000 OK', 'HTTP/1.2 200 OK', 'HTTP/1.1 20x OK', 'HTTP/1.1 200 OK\r\ncontent-length: 1 2', 'HTTP/1.1 200 OK\r\ncontent-length:']) {
+      expect(one(bad).state, bad).toBe('error');
+    }
+  });
+
   it('HEAD responses have no body whatever content-length says', () => {
     expect(feedAll([Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 99\r\n\r\n')], true)).toMatchObject({ state: 'done', status: 200 });
   });
