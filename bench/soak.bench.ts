@@ -60,6 +60,8 @@ const mb = (b: number) => b / 1e6;
  * Feeds the simulated soak into `rec`; with `cycles`, judges and releases cycles at phase ends as
  * run.ts does and samples memory every simulated minute. Returns the ms spent judging at phase ends.
  */
+/** Judging ms per cycle at each phase end that judged one, in order: flat when it follows the cycle, not the run's length. */
+const perPoll: number[] = [];
 function soak(rec: Recorder, cycles?: CyclesInFlight): number {
   const sink = rec.record;
   let judgeMs = 0;
@@ -76,8 +78,10 @@ function soak(rec: Recorder, cycles?: CyclesInFlight): number {
         sink({ kind: 'phase', t: t0, index: phase - 1, name: prev.name, edge: 'end' });
         cycles?.phaseEnded(phase - 1, t0);
         const j = performance.now();
-        cycles?.poll(t0);
-        judgeMs += performance.now() - j;
+        const n = cycles?.poll(t0) ?? 0;
+        const ms = performance.now() - j;
+        judgeMs += ms;
+        if (n) perPoll.push(ms / n);
       }
       const p = plan.phases[phase]!;
       sink({ kind: 'phase', t: t0, index: phase, name: p.name, edge: 'start' });
@@ -155,6 +159,8 @@ soak(whole);
 const w0 = performance.now();
 const wholeVerdicts = plan.soak!.judge().verdicts(context(whole.timeline()));
 const wholeMs = performance.now() - w0;
+const tenth = Math.max(1, Math.floor(perPoll.length / 10));
+const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const perCycleChecks = verdicts.filter((v) => v.cycle !== undefined && v.cycle <= cycles.judged).length;
 // Past the cap a cycle has no raw events and is judged "cannot judge" almost for free: the baseline
 // divides by the cycles it could judge (an upper bound on its cost per cycle).
@@ -164,7 +170,7 @@ printFigure({
   value: judgeMs / cycles.judged,
   unit: 'ms',
   baseline: { name: 'per judgeable cycle, judging the whole (capped) timeline once at the end', value: wholeMs / Math.max(1, judgeable) },
-  note: `${cycles.judged} cycles (${perCycleChecks} checks, ${(judgeMs / perCycleChecks).toFixed(1)} ms each) judged during the soak in ${(judgeMs / 1000).toFixed(1)} s; whole-timeline judging of the same soak recorded without releases: ${(wholeMs / 1000).toFixed(1)} s for ${wholeVerdicts.length} verdicts, ${judgeable} cycles judgeable (${wholeVerdicts.filter((v) => v.status === 'inconclusive').length} cannot judge: raw events past the recorder's cap)`,
+  note: `${cycles.judged} cycles (${perCycleChecks} checks, ${(judgeMs / perCycleChecks).toFixed(1)} ms each) judged during the soak in ${(judgeMs / 1000).toFixed(1)} s (mean ${meanOf(perPoll.slice(0, tenth)).toFixed(1)} ms a cycle over the first ${tenth}, ${meanOf(perPoll.slice(-tenth)).toFixed(1)} ms over the last ${tenth}); whole-timeline judging of the same soak recorded without releases: ${(wholeMs / 1000).toFixed(1)} s for ${wholeVerdicts.length} verdicts, ${judgeable} cycles judgeable (${wholeVerdicts.filter((v) => v.status === 'inconclusive').length} cannot judge: raw events past the recorder's cap)`,
 });
 printFigure({
   name: 'judging the soak: cycles as they complete, then the whole-run checks and the last cycles',
