@@ -39,9 +39,10 @@ function lowerBound(events: readonly TimelineEvent[], t: number): number {
 /**
  * What a check sees of cycle `c`: that cycle's phases under their written names, and the events and
  * seconds from its first phase's start to its last phase's end (the last cycle: to the run's end);
- * from the second cycle on, the first cycle's baseline as the `reference` a recovery gets back to.
+ * from the second cycle on, the first cycle's baseline as the `reference` a recovery gets back to
+ * (`reference`: already known, when `ctx` is a window of the run that no longer shows cycle 0 whole).
  */
-export function cycleContext(ctx: CheckContext, c: number, perCycle: number): CheckContext {
+export function cycleContext(ctx: CheckContext, c: number, perCycle: number, reference: CheckContext['reference'] = c > 0 ? referenceOf(ctx, perCycle) : undefined): CheckContext {
   const phases: PhaseWindow[] = ctx.phases
     .filter((p) => Math.floor(p.index / perCycle) === c)
     .map((p) => ({ ...p, index: p.index - c * perCycle, name: p.name.replace(/ #\d+$/, '') }));
@@ -53,7 +54,6 @@ export function cycleContext(ctx: CheckContext, c: number, perCycle: number): Ch
   const own = all.slice(lowerBound(all, startMs), lowerBound(all, endMs + 1));
   if (c === 0) return { ...ctx, phases, timeline: { ...ctx.timeline, endMs, events: own } };
   // Later cycles recover to the first cycle's baseline: its events come along (they are few).
-  const reference = referenceOf(ctx, perCycle);
   if (!reference) return { ...ctx, phases, timeline: { ...ctx.timeline, endMs, events: own } };
   const events = [...all.slice(lowerBound(all, reference.startMs), lowerBound(all, reference.endMs)), ...own];
   return { ...ctx, phases, reference, timeline: { ...ctx.timeline, endMs, events } };
@@ -92,9 +92,9 @@ export class CycleJudge {
     return this.done.has(c);
   }
 
-  /** Judges every per-cycle expectation on cycle `c` of `ctx` and keeps the verdicts. */
-  judgeCycle(ctx: CheckContext, c: number): void {
-    const cctx = cycleContext(ctx, c, this.perCycle);
+  /** Judges every per-cycle expectation on cycle `c` of `ctx` (and `reference`, as cycleContext takes it) and keeps the verdicts. */
+  judgeCycle(ctx: CheckContext, c: number, reference?: CheckContext['reference']): void {
+    const cctx = reference ? cycleContext(ctx, c, this.perCycle, reference) : cycleContext(ctx, c, this.perCycle);
     const out = new Map<string, Verdict>();
     for (const [key, x] of this.entries) if (!judgesRun(key)) out.set(key, inCycle(runCheck(cctx, key, x), c, this.cycles));
     this.done.set(c, out);
@@ -139,17 +139,18 @@ export const SETTLE_MS = 2000;
  * A soak in progress: told where each phase started and ended, `poll` judges every cycle whose
  * responses are in (never the last: it is judged with the run, as are the whole-run checks), keeps
  * its verdicts in the CycleJudge, and releases its raw events from the recorder. The first cycle's
- * baseline stays: later cycles recover to it.
+ * baseline stays: later cycles recover to it. A cycle is judged on a window of the recorder (its own
+ * span and that baseline): the cost follows the cycle's events, not how long the run has gone.
  */
 export class CyclesInFlight {
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
   private next = 0;
-  private reference: KeepWindow | undefined;
+  private reference: NonNullable<CheckContext['reference']> | undefined;
 
   constructor(
     readonly judge: CycleJudge,
-    private readonly recorder: Pick<Recorder, 'timeline' | 'release'>,
+    private readonly recorder: Pick<Recorder, 'window' | 'release'>,
     private readonly context: (timeline: Timeline) => CheckContext,
     /** The longest client timeout of the run's loads. */
     clientTimeoutMs: number,
@@ -178,14 +179,11 @@ export class CyclesInFlight {
       const end = this.ends[(c + 1) * perCycle - 1];
       const nextStart = this.starts[(c + 1) * perCycle];
       if (end === undefined || nextStart === undefined || nowMs < end + this.settleMs) break;
-      const keep = this.reference ? [this.reference] : [];
-      const ctx = this.context(this.recorder.timeline({ fromMs: this.starts[c * perCycle]!, keep }));
-      if (c === 0) {
-        const ref = referenceOf(ctx, perCycle);
-        if (ref) this.reference = { startMs: ref.startMs, endMs: ref.endMs };
-      }
-      this.judge.judgeCycle(ctx, c);
-      this.recorder.release(nextStart, this.reference ? [this.reference] : []);
+      const keep: KeepWindow[] = this.reference ? [{ startMs: this.reference.startMs, endMs: this.reference.endMs }] : [];
+      const ctx = this.context(this.recorder.window({ fromMs: this.starts[c * perCycle]!, toMs: end, keep }));
+      if (c === 0) this.reference = referenceOf(ctx, perCycle);
+      this.judge.judgeCycle(ctx, c, c > 0 ? this.reference : undefined);
+      this.recorder.release(nextStart, this.reference ? [{ startMs: this.reference.startMs, endMs: this.reference.endMs }] : []);
       this.next += 1;
       n += 1;
     }

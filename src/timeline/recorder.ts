@@ -225,27 +225,54 @@ export class Recorder {
     const from = opts.fromMs;
     const keep = opts.keep ?? [];
     const raw = from === undefined ? this.raw : this.raw.filter((e) => e.t >= from || inAny(e.t, keep));
-    const events = [...this.controlEvents(from, keep), ...raw].sort((a, b) => a.t - b.t);
-    const last = Math.max(this.seconds.length, Math.floor((this.lastMs - this.startMs) / 1000) + 1);
-    let wanted: ((i: number) => boolean) | undefined;
-    if (from !== undefined) {
-      const first = this.secondOf(from);
-      const spans = keep.map((w) => [this.secondOf(w.startMs), this.secondOf(w.endMs)] as const);
-      wanted = (i) => i >= first || spans.some(([a, b]) => i >= a && i <= b);
-    }
-    return { startMs: this.startMs, endMs: this.lastMs, events, seconds: this.seconds.summaries(last, wanted), dropped: { ...this.dropped }, ...(this.slowMs.length ? { slowMs: this.slowMs } : {}) };
+    const sampleWanted = from === undefined ? undefined : (t: number) => t >= from || inAny(t, keep);
+    const events = [...this.controlEvents(undefined, sampleWanted), ...raw].sort((a, b) => a.t - b.t);
+    const last = this.lastSecond();
+    const ranges: [number, number][] = from === undefined ? [[0, last - 1]] : [[this.secondOf(from), last - 1], ...this.spans(keep)];
+    return this.snapshot(this.lastMs, events, this.seconds.summaries(last, ranges));
   }
 
   /**
-   * Control events in arrival order: the kept objects, and the sample rows (from `fromMs` on, or
-   * inside `keep`) as objects again, merged by arrival sequence so a snapshot sorts as before.
+   * Only what lies in a window: raw and control events (phase edges and faults too) with
+   * `fromMs` <= t <= `toMs` or inside `keep`, and the seconds those spans touch; `endMs` is `toMs`
+   * (or the last event, when earlier). A soak's cycle is judged on this: its cost follows the
+   * cycle's own events, not the run's length. Events come in the whole timeline's order.
    */
-  private controlEvents(from: number | undefined, keep: readonly KeepWindow[]): TimelineEvent[] {
+  window(opts: { fromMs: number; toMs: number; keep?: readonly KeepWindow[] }): Timeline {
+    const { fromMs, toMs } = opts;
+    const keep = opts.keep ?? [];
+    const wanted = (t: number) => (t >= fromMs && t <= toMs) || inAny(t, keep);
+    const raw = this.raw.filter((e) => wanted(e.t));
+    const events = [...this.controlEvents(wanted, wanted), ...raw].sort((a, b) => a.t - b.t);
+    const ranges: [number, number][] = [[this.secondOf(fromMs), this.secondOf(toMs)], ...this.spans(keep)];
+    return this.snapshot(Math.min(this.lastMs, toMs), events, this.seconds.summaries(this.lastSecond(), ranges));
+  }
+
+  /** 1 + the last second any event fell in. */
+  private lastSecond(): number {
+    return Math.max(this.seconds.length, Math.floor((this.lastMs - this.startMs) / 1000) + 1);
+  }
+
+  /** The seconds (inclusive) each kept window touches. */
+  private spans(keep: readonly KeepWindow[]): [number, number][] {
+    return keep.map((w) => [this.secondOf(w.startMs), this.secondOf(w.endMs)]);
+  }
+
+  private snapshot(endMs: number, events: TimelineEvent[], seconds: Timeline['seconds']): Timeline {
+    return { startMs: this.startMs, endMs, events, seconds, dropped: { ...this.dropped }, ...(this.slowMs.length ? { slowMs: this.slowMs } : {}) };
+  }
+
+  /**
+   * Control events in arrival order: the kept objects (those whose t `objects` wants; all without
+   * it), and the sample rows (those whose t `rowsWanted` wants; all without it) as objects again,
+   * merged by arrival sequence so a snapshot sorts as the whole one does.
+   */
+  private controlEvents(objects?: (t: number) => boolean, rowsWanted?: (t: number) => boolean): TimelineEvent[] {
     const out: TimelineEvent[] = [];
     const rows = this.samples;
     let r = 0;
     const nextRow = () => {
-      while (r < rows.length && from !== undefined && rows.tOf(r) < from && !inAny(rows.tOf(r), keep)) r++;
+      while (r < rows.length && rowsWanted !== undefined && !rowsWanted(rows.tOf(r))) r++;
     };
     nextRow();
     for (let i = 0; i < this.control.length; i++) {
@@ -254,7 +281,8 @@ export class Recorder {
         out.push(rows.event(r++));
         nextRow();
       }
-      out.push(this.control[i]!);
+      const e = this.control[i]!;
+      if (!objects || objects(e.t)) out.push(e);
     }
     while (r < rows.length) {
       out.push(rows.event(r++));

@@ -32,6 +32,10 @@ class DepColumns {
   readonly closedByClient = new Column();
   readonly misses = new Column();
   readonly closed = new Column();
+  /** Connections open at the end of each second, valid below Seconds.openValid. */
+  readonly open = new Column();
+  /** The first second this dependency was seen in (it appears in every second from then on). */
+  first = Infinity;
 }
 
 type DepEvent = DepOpenEvent | DepRequestEvent | DepMissEvent | DepCloseEvent;
@@ -50,6 +54,12 @@ export class Seconds {
   /** Seconds below this are frozen: their percentiles are numbers. */
   private frozenBelow = 0;
   private used = 0;
+  /**
+   * Seconds whose running open-connection counts (DepColumns.open) are up to date: a snapshot of
+   * a cycle late in a soak reads them instead of summing every second since the run's start. A
+   * dependency event (late ones included) in an earlier second makes the counts from there on stale.
+   */
+  private openValid = 0;
 
   /** `slowMs`: latency thresholds whose slow answers are counted per second (a latency objective's). */
   constructor(private readonly slowMs: readonly number[] = []) {}
@@ -89,6 +99,8 @@ export class Seconds {
     let d = this.deps.get(e.dependency);
     if (!d) this.deps.set(e.dependency, (d = new DepColumns()));
     d.seen.set(i, 1);
+    if (i < d.first) d.first = i;
+    if (i < this.openValid) this.openValid = i;
     if (e.kind === 'dep-open') d.opened.add(i, 1);
     else if (e.kind === 'dep-request') d.requests.add(i, 1);
     else if (e.kind === 'dep-miss') d.misses.add(i, 1);
@@ -140,36 +152,50 @@ export class Seconds {
   }
 
   /**
-   * Summaries of seconds 0..last-1 for which `wanted` holds (every second when absent), as objects.
-   * A dependency seen so far appears in every later second (its open connections persist), so its
-   * open count runs from second 0 whatever is wanted.
+   * Summaries of seconds 0..last-1, or of those inside `ranges` (inclusive [first, last] seconds,
+   * in any order, overlaps allowed), as objects in second order. A dependency seen so far appears in
+   * every later second (its open connections persist): its open count runs from second 0 whatever
+   * is wanted, read from the cached running counts.
    */
-  summaries(last: number, wanted?: (i: number) => boolean): SecondSummary[] {
+  summaries(last: number, ranges: readonly (readonly [number, number])[] = [[0, last - 1]]): SecondSummary[] {
     const out: SecondSummary[] = [];
-    const open = new Map<string, number>();
-    const deps = [...this.deps];
+    this.openUpTo(last);
     const loads = [...this.loads];
-    for (let i = 0; i < last; i++) {
-      for (const [name, d] of deps) if (d.seen.get(i)) open.set(name, (open.get(name) ?? 0) + d.opened.get(i) - d.closed.get(i));
-      if (wanted && !wanted(i)) continue;
-      const s: SecondSummary = { second: i, loads: {}, deps: {} };
-      for (const [name, l] of loads) if (l.seen.get(i)) s.loads[name] = this.loadSecond(name, l, i);
-      const rss = this.rss.get(i);
-      if (!Number.isNaN(rss)) s.rssBytes = rss;
-      const fds = this.fds.get(i);
-      if (!Number.isNaN(fds)) s.fds = fds;
-      const threads = this.threads.get(i);
-      if (!Number.isNaN(threads)) s.threads = threads;
-      const lag = this.lagMax.get(i);
-      if (!Number.isNaN(lag)) s.lagMaxMs = lag;
-      for (const [name, n] of open) {
-        const d = this.deps.get(name)!;
-        const dep: DepSecond = { opened: d.opened.get(i), requests: d.requests.get(i), closedByClient: d.closedByClient.get(i), misses: d.misses.get(i), open: Math.max(0, n) };
-        s.deps[name] = dep;
+    // In the order a walk from second 0 meets them: by first second seen, then by creation.
+    const deps = [...this.deps].sort((a, b) => a[1].first - b[1].first);
+    for (const [a, b] of mergeRanges(ranges, last)) {
+      for (let i = a; i <= b; i++) {
+        const s: SecondSummary = { second: i, loads: {}, deps: {} };
+        for (const [name, l] of loads) if (l.seen.get(i)) s.loads[name] = this.loadSecond(name, l, i);
+        const rss = this.rss.get(i);
+        if (!Number.isNaN(rss)) s.rssBytes = rss;
+        const fds = this.fds.get(i);
+        if (!Number.isNaN(fds)) s.fds = fds;
+        const threads = this.threads.get(i);
+        if (!Number.isNaN(threads)) s.threads = threads;
+        const lag = this.lagMax.get(i);
+        if (!Number.isNaN(lag)) s.lagMaxMs = lag;
+        for (const [name, d] of deps) {
+          if (d.first > i) continue;
+          s.deps[name] = { opened: d.opened.get(i), requests: d.requests.get(i), closedByClient: d.closedByClient.get(i), misses: d.misses.get(i), open: Math.max(0, d.open.get(i)) };
+        }
+        out.push(s);
       }
-      out.push(s);
     }
     return out;
+  }
+
+  /** Brings the running open-connection counts up to date for seconds below `last`. */
+  private openUpTo(last: number): void {
+    if (this.openValid >= last) return;
+    for (const d of this.deps.values()) {
+      let n = this.openValid > 0 ? d.open.get(this.openValid - 1) : 0;
+      for (let i = this.openValid; i < last; i++) {
+        n += d.opened.get(i) - d.closed.get(i);
+        d.open.set(i, n);
+      }
+    }
+    this.openValid = last;
   }
 
   private loadSecond(name: string, l: LoadColumns, i: number): LoadSecond {
@@ -188,10 +214,22 @@ export class Seconds {
   get bytes(): number {
     let b = 0;
     for (const l of this.loads.values()) b += l.seen.bytes + l.count.bytes + l.ok.bytes + l.p50.bytes + l.p90.bytes + l.p99.bytes + l.max.bytes + l.status.bytes + l.errors.bytes + l.slow.bytes;
-    for (const d of this.deps.values()) b += d.seen.bytes + d.opened.bytes + d.requests.bytes + d.closedByClient.bytes + d.misses.bytes + d.closed.bytes;
+    for (const d of this.deps.values()) b += d.seen.bytes + d.opened.bytes + d.requests.bytes + d.closedByClient.bytes + d.misses.bytes + d.closed.bytes + d.open.bytes;
     b += this.rss.bytes + this.fds.bytes + this.threads.bytes + this.rssAt.bytes + this.lagMax.bytes;
     let hs = this.pool.length;
     for (const m of this.hists.values()) hs += m.size;
     return b + hs * HISTOGRAM_BUCKETS * Uint32Array.BYTES_PER_ELEMENT;
   }
+}
+
+/** Inclusive second ranges clipped to [0, last) and merged, in order. */
+export function mergeRanges(ranges: readonly (readonly [number, number])[], last: number): [number, number][] {
+  const out: [number, number][] = [];
+  const sorted = ranges.map(([a, b]) => [Math.max(0, a), Math.min(last - 1, b)] as [number, number]).filter(([a, b]) => a <= b).sort((x, y) => x[0] - y[0]);
+  for (const [a, b] of sorted) {
+    const prev = out[out.length - 1];
+    if (prev && a <= prev[1] + 1) prev[1] = Math.max(prev[1], b);
+    else out.push([a, b]);
+  }
+  return out;
 }

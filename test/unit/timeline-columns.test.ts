@@ -98,6 +98,32 @@ describe('Recorder storage', () => {
     expect(part.seconds.at(-1)!.deps['inv']!.open).toBe(10);
   });
 
+  it('a window holds only the events (phase edges too), samples and seconds from fromMs to toMs and in kept windows, in the whole timeline\'s order', () => {
+    const r = new Recorder({ startMs: T0 });
+    for (let i = 0; i < 12; i++) {
+      if (i % 3 === 0) r.record({ kind: 'phase', t: T0 + i * 1000, index: i / 3, name: `p${i / 3}`, edge: 'start' });
+      r.record(resp(T0 + i * 1000 + 10));
+      r.record({ kind: 'target-sample', t: T0 + i * 1000 + 10, rssBytes: i });
+      r.record({ kind: 'dep-open', t: T0 + i * 1000 + 30, dependency: 'inv', conn: i, behaviour: 'ok' });
+      if (i % 3 === 2) r.record({ kind: 'phase', t: T0 + (i + 1) * 1000, index: (i - 2) / 3, name: `p${(i - 2) / 3}`, edge: 'end' });
+    }
+    // A late answer (stamped with its request's start) and a late close, in seconds already snapshotted.
+    r.timeline();
+    r.record(resp(T0 + 4500));
+    r.record({ kind: 'dep-close', t: T0 + 4600, dependency: 'inv', conn: 4, by: 'client', pending: false, bytesIn: 10, bytesOut: 20 });
+    const whole = r.timeline();
+    const keep = [{ startMs: T0, endMs: T0 + 2000 }];
+    const win = r.window({ fromMs: T0 + 3000, toMs: T0 + 6000, keep });
+    const wanted = (t: number) => (t >= T0 + 3000 && t <= T0 + 6000) || (t >= T0 && t < T0 + 2000);
+    expect(win.events).toEqual(whole.events.filter((e) => wanted(e.t)));
+    expect(win.events.filter((e) => e.kind === 'phase').map((e) => (e.kind === 'phase' ? `${e.name} ${e.edge}` : ''))).toEqual(['p0 start', 'p0 end', 'p1 start', 'p1 end', 'p2 start']);
+    expect(win.endMs).toBe(T0 + 6000);
+    expect(win.seconds.map((s) => s.second)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    for (const s of win.seconds) expect(s).toEqual(whole.seconds[s.second]);
+    expect(win.seconds.at(-1)!.deps['inv']!.open).toBe(6);
+    expect(whole.seconds.at(-1)!.deps['inv']!.open).toBe(11);
+  });
+
   it('histograms of frozen seconds are reused without carrying counts into a later second', () => {
     const r = new Recorder({ startMs: T0 });
     for (let s = 0; s < 400; s++) for (let i = 0; i < 10; i++) r.record(resp(T0 + s * 1000 + i, 'a', s % 2 ? 100 : 1));
