@@ -1,7 +1,8 @@
 /**
  * One stand-in: one port, one live-switchable behaviour, an observation log and timeline events.
- * This facade validates and switches behaviours; listen.ts owns the port (refuse closes it, switching
- * away re-binds it), http.ts and ws.ts answer, observe.ts records what the target did.
+ * This facade validates and switches behaviours (with the params schemas, loaded on first need: a
+ * behaviour that takes no params starts without zod); listen.ts owns the port (refuse closes it,
+ * switching away re-binds it), http.ts and ws.ts answer, observe.ts records what the target did.
  */
 import { CrumpleError } from '../src/errors.js';
 import type { EventSink } from '../src/timeline/events.js';
