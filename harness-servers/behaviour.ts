@@ -1,13 +1,14 @@
 /**
- * The Behaviour extension point: how a stand-in answers. One file per behaviour under behaviours/,
- * registered in behaviours/index.ts. A behaviour validates its params once (zod, defaults so `{}`
- * parses) and `create`s a Handler; the hot path then calls the handler with no parsing at all.
+ * The Behaviour extension point: how a stand-in answers. One file per behaviour under behaviours/
+ * (its implementation, no zod at run time), its params schema in behaviours/params.ts, both tables
+ * keyed by the behaviour's name. Params are validated once (zod, defaults so `{}` parses) and the
+ * implementation `create`s a Handler; the hot path then calls the handler with no parsing at all.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { CrumpleError } from '../src/errors.js';
-import type { CompiledContract } from './contract.js';
+import type { CompiledContract } from './contract-match.js';
 import type { ConnState, RequestRecord } from './log.js';
 import type { FaultKind, Ranges } from '../src/faults/kind.js';
 
@@ -57,15 +58,28 @@ export interface Env {
   create(spec: NestedSpec): Handler;
 }
 
-export interface Behaviour<S extends z.ZodType = z.ZodType> {
+/** A behaviour's implementation: what it is and how it answers, given params its schema parsed. */
+export interface BehaviourImpl<P> {
   readonly name: string;
   readonly description: string;
   /** What the caller goes through (checks and explore read it; see src/faults/kind.ts). */
   readonly kind: FaultKind;
+  /** Takes no params: `{}` needs no parsing, so a stand-in starts it without loading zod. */
+  readonly noParams?: true;
+  create(params: P, env: Env): Handler;
+}
+
+/** `noParams: true` exactly when the schema's output has no fields (the compiler holds the two together). */
+export type ImplFor<P, I> = I & (NoFields<P> extends true ? { readonly noParams: true } : { readonly noParams?: never });
+/** z.strictObject({}) outputs Record<string, never>. */
+type NoFields<P> = [keyof P] extends [never] ? true : string extends keyof P ? ([P[keyof P]] extends [never] ? true : false) : false;
+export type BehaviourImplFor<P> = ImplFor<P, BehaviourImpl<P>>;
+
+/** A behaviour as the parent side sees it: the implementation with its params schema and explore ranges. */
+export interface Behaviour<S extends z.ZodType = z.ZodType> extends BehaviourImpl<z.output<S>> {
   readonly params: S;
   /** Per parameter, the values worth exploring. */
   readonly explore: Ranges<z.input<S>>;
-  create(params: z.output<S>, env: Env): Handler;
 }
 
 /** mulberry32: small, fast, seeded; good enough for fault fractions and garbage bytes. */
@@ -86,33 +100,7 @@ export function randomBytes(rng: () => number, n: number): Buffer {
   return b;
 }
 
-// Nested behaviours (flaky, sequence) validate against the table, which imports them: the table
-// registers itself here to break the cycle.
-const registry = new Map<string, Behaviour>();
-export function registerBehaviours(table: Record<string, Behaviour>): void {
-  for (const [k, v] of Object.entries(table)) registry.set(k, v);
-}
-export function lookupBehaviour(name: string): Behaviour | undefined {
-  return registry.get(name);
-}
-
-/** Validates `{ behaviour, params }` against the table inside a zod transform (issues keep their path). */
-export function checkNested(v: { behaviour: string; params?: unknown }, ctx: z.RefinementCtx): NestedSpec {
-  const b = registry.get(v.behaviour);
-  if (!b) {
-    ctx.addIssue({ code: 'custom', path: ['behaviour'], message: `unknown behaviour '${v.behaviour}' (known: ${[...registry.keys()].join(', ')})` });
-    return z.NEVER;
-  }
-  const r = b.params.safeParse(v.params ?? {});
-  if (!r.success) {
-    for (const i of r.error.issues) ctx.addIssue({ code: 'custom', path: ['params', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: i.message });
-    return z.NEVER;
-  }
-  return { behaviour: v.behaviour, params: r.data as unknown };
-}
-
-/** `{ behaviour, params }` inside a composite; params validated by that behaviour's schema. */
-export const nestedSchema = z.strictObject({ behaviour: z.string(), params: z.unknown().optional() }).transform(checkNested);
+/** `{ behaviour, params }` inside a composite, params already parsed (behaviours/params.ts, nestedSchema). */
 export interface NestedSpec {
   behaviour: string;
   params: unknown;
@@ -124,7 +112,7 @@ export function zodLines(err: z.ZodError, prefix: string): string[] {
 }
 
 /** Parses params with a behaviour's schema or throws BAD_INPUT naming each field. */
-export function parseParams<S extends z.ZodType>(b: Behaviour<S> | { name: string; params: S }, params: unknown): z.output<S> {
+export function parseParams<S extends z.ZodType>(b: { name: string; params: S }, params: unknown): z.output<S> {
   const r = b.params.safeParse(params ?? {});
   if (r.success) return r.data;
   const lines = zodLines(r.error, 'params');

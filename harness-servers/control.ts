@@ -8,8 +8,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { isCrumpleError } from '../src/errors.js';
-import { behaviours } from './behaviours/index.js';
-import { wsBehaviours } from './ws/index.js';
+import { behaviourImpls } from './behaviours/impl.js';
+import { wsBehaviourImpls } from './ws/impl.js';
 import type { StandIn } from './server.js';
 
 export interface StandInRegistry {
@@ -115,7 +115,7 @@ export async function startControlApi(
     if (parts[0] === 'behaviours' && parts.length === 1) {
       only('GET');
       const list = (t: Record<string, { name: string; description: string }>) => Object.values(t).map((b) => ({ name: b.name, description: b.description }));
-      return [200, { http: list(behaviours), ws: list(wsBehaviours) }];
+      return [200, { http: list(behaviourImpls), ws: list(wsBehaviourImpls) }];
     }
     if (parts[0] !== 'standins') throw new HttpError(404, `no route ${url.pathname} (try GET /standins)`);
     if (parts.length === 1) {
@@ -138,7 +138,7 @@ export async function startControlApi(
         throw new HttpError(400, 'params: expected a JSON object');
       }
       try {
-        s.setBehaviour(body.behaviour, body.params);
+        await s.setBehaviour(body.behaviour, body.params);
       } catch (e) {
         if (isCrumpleError(e) && e.code === 'BAD_INPUT') throw new HttpError(400, e.message, e.details.length ? { details: e.details } : {});
         throw e;

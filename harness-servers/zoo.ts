@@ -8,14 +8,14 @@
  * switch (before anyone is connected), so the zoo's sweeps every few seconds.
  */
 export const ZOO_PARAMS: Readonly<Record<string, unknown>> = { 'close-all': { every: 3000 } };
-import { behaviours } from './behaviours/index.js';
+import { behaviourImpls } from './behaviours/impl.js';
 import { startStandIn, type StandIn, type StandInOptions } from './server.js';
-import { wsBehaviours } from './ws/index.js';
+import { wsBehaviourImpls } from './ws/impl.js';
 
 export async function startZoo(opts: { host?: string; basePort?: number; seed?: number; onEvent?: StandInOptions['onEvent'] } = {}): Promise<StandIn[]> {
   const specs: { name: string; protocol: 'http' | 'ws' }[] = [
-    ...Object.keys(behaviours).map((name) => ({ name, protocol: 'http' as const })),
-    ...Object.keys(wsBehaviours).map((name) => ({ name, protocol: 'ws' as const })),
+    ...Object.keys(behaviourImpls).map((name) => ({ name, protocol: 'http' as const })),
+    ...Object.keys(wsBehaviourImpls).map((name) => ({ name, protocol: 'ws' as const })),
   ];
   const started: StandIn[] = [];
   try {

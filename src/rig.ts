@@ -144,7 +144,7 @@ export class Rig {
           port,
           // `refuse` closes the listener and switching away re-binds it: wait until that is done.
           setBehaviour: async (n, p) => {
-            s.setBehaviour(n, p);
+            await s.setBehaviour(n, p);
             await s.settled();
           },
           behaviour: () => s.behaviour(),

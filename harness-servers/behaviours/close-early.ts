@@ -1,20 +1,12 @@
-import { z } from 'zod';
 import { monotonicMs } from '../../src/timeline/clock.js';
-import type { Behaviour } from '../behaviour.js';
-import { oneOf } from '../../src/faults/kind.js';
+import type { BehaviourImplFor } from '../behaviour.js';
+import type { ParamsOf } from './params.js';
 
 // A clean close (FIN) before any response byte: the caller sees "socket hang up" / an empty reply.
-const params = z.strictObject({
-  /** request: after reading the request; accept: before reading anything. */
-  when: z.enum(['request', 'accept']).default('request'),
-});
-
 export default {
   name: 'close-early',
   description: 'closes cleanly (FIN) before any response byte',
   kind: 'fails-fast',
-  params,
-  explore: { when: oneOf('request', 'accept') },
   create(p) {
     return {
       label: 'close-early',
@@ -32,4 +24,4 @@ export default {
       },
     };
   },
-} satisfies Behaviour<typeof params>;
+} satisfies BehaviourImplFor<ParamsOf<'close-early'>>;

@@ -1,15 +1,8 @@
-import { z } from 'zod';
-import type { Behaviour } from '../behaviour.js';
-import { oneOf, log } from '../../src/faults/kind.js';
+import type { BehaviourImplFor } from '../behaviour.js';
+import type { ParamsOf } from './params.js';
 
 // An unbounded result set: a JSON array of items streamed (chunked) for as long as the client reads,
 // or up to `mb` megabytes, respecting backpressure so the stand-in's memory stays flat.
-const params = z.strictObject({
-  /** Megabytes to send; 0 = endless (until the client closes). */
-  mb: z.number().min(0).max(1_000_000).default(0),
-  /** Approximate bytes per array item. */
-  itemBytes: z.number().int().min(16).max(65536).default(128),
-});
 
 const CHUNK = 64 * 1024;
 
@@ -17,8 +10,6 @@ export default {
   name: 'huge',
   description: 'a JSON array streamed endlessly (or up to N MB)',
   kind: 'bad-input',
-  params,
-  explore: { mb: oneOf(1, 10, 100, 0), itemBytes: log(16, 65_536, 'bytes') },
   create(p) {
     const pad = 'x'.repeat(Math.max(0, p.itemBytes - 24));
     const items: string[] = [];
@@ -59,4 +50,4 @@ export default {
       },
     };
   },
-} satisfies Behaviour<typeof params>;
+} satisfies BehaviourImplFor<ParamsOf<'huge'>>;

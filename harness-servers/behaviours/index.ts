@@ -1,47 +1,20 @@
-/** The behaviour table: file name = key = the name in scenario files and on the control API. */
-import { registerBehaviours, type Behaviour } from '../behaviour.js';
-import ok from './ok.js';
-import slow from './slow.js';
-import hang from './hang.js';
-import noRead from './no-read.js';
-import refuse from './refuse.js';
-import reset from './reset.js';
-import closeEarly from './close-early.js';
-import garbage from './garbage.js';
-import html from './html.js';
-import wrongType from './wrong-type.js';
-import malformed from './malformed.js';
-import truncated from './truncated.js';
-import drip from './drip.js';
-import huge from './huge.js';
-import status from './status.js';
-import flaky from './flaky.js';
-import sequence from './sequence.js';
+/**
+ * The behaviour table as the parent side uses it (scenario schema, faults, explore, serve --config,
+ * the public API): each implementation (impl.ts) with its params schema and explore ranges (params.ts).
+ * A stand-in process imports impl.ts instead, and params.ts only when it has params to check.
+ */
+import type { Behaviour } from '../behaviour.js';
+import { behaviourImpls, type BehaviourName } from './impl.js';
+import { behaviourParams } from './params.js';
 
-export const behaviours = {
-  ok,
-  slow,
-  hang,
-  'no-read': noRead,
-  refuse,
-  reset,
-  'close-early': closeEarly,
-  garbage,
-  html,
-  'wrong-type': wrongType,
-  malformed,
-  truncated,
-  drip,
-  huge,
-  status,
-  flaky,
-  sequence,
-} satisfies Record<string, Behaviour<any>>;
+export type { BehaviourName } from './impl.js';
 
-export type BehaviourName = keyof typeof behaviours;
+type Table = { readonly [K in BehaviourName]: (typeof behaviourImpls)[K] & (typeof behaviourParams)[K] };
 
-registerBehaviours(behaviours as Record<string, Behaviour>);
+export const behaviours = Object.fromEntries(
+  Object.entries(behaviourImpls).map(([name, impl]) => [name, { ...impl, ...behaviourParams[name as BehaviourName] }]),
+) as Table;
 
 export function getBehaviour(name: string): Behaviour | undefined {
-  return Object.hasOwn(behaviours, name) ? (behaviours[name as BehaviourName] as Behaviour) : undefined;
+  return Object.hasOwn(behaviours, name) ? (behaviours[name as BehaviourName] as unknown as Behaviour) : undefined;
 }

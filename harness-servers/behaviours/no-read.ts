@@ -1,10 +1,9 @@
 import type { Socket } from 'node:net';
-import { z } from 'zod';
-import type { Behaviour } from '../behaviour.js';
+import type { BehaviourImplFor } from '../behaviour.js';
+import type { ParamsOf } from './params.js';
 
 // Accepts the TCP connection and never reads: the caller's writes fill the socket buffers and back up.
 // Reading nothing also means a client's FIN is not seen; only resets and our own close are logged.
-const params = z.strictObject({});
 
 /** Stop reading at the handle: pause() alone still buffers up to a highWaterMark in userland. */
 export function stopReading(s: Socket): void {
@@ -20,8 +19,7 @@ export default {
   name: 'no-read',
   description: 'accepts the connection and never reads from it (the caller\'s writes back up)',
   kind: 'holds',
-  params,
-  explore: {},
+  noParams: true,
   create() {
     return {
       label: 'no-read',
@@ -35,4 +33,4 @@ export default {
       },
     };
   },
-} satisfies Behaviour<typeof params>;
+} satisfies BehaviourImplFor<ParamsOf<'no-read'>>;

@@ -1,20 +1,10 @@
-import { z } from 'zod';
 import { monotonicMs } from '../../src/timeline/clock.js';
-import type { Behaviour, Exchange } from '../behaviour.js';
-import { compileContract, contractSchema, type CompiledContract } from '../contract.js';
-import { oneOf, fixed, OK_STATUSES } from '../../src/faults/kind.js';
+import type { BehaviourImplFor, Exchange } from '../behaviour.js';
+import { compileParsedContract, type CompiledContract } from '../contract-match.js';
+import type { ParamsOf } from './params.js';
 
 // Healthy: answers from the contract (first matching pair); a request no pair matches gets 404 with a
 // JSON body saying so and is logged as a contract miss. No contract: 200 and a small JSON body.
-const params = z.strictObject({
-  /** Status when there is no contract. */
-  status: z.number().int().min(100).max(599).default(200),
-  /** Body when there is no contract. */
-  json: z.unknown().default({ ok: true }),
-  /** Replaces the stand-in's contract while this behaviour is active. */
-  contract: contractSchema.optional(),
-});
-
 /** The contract answer as a function of one exchange; shared by behaviours that answer "like ok, but". */
 export function contractAnswer(contract: CompiledContract, status: number, json: unknown): (x: Exchange) => void {
   if (contract.size === 0) {
@@ -50,10 +40,8 @@ export default {
   name: 'ok',
   description: 'answers from the contract (404 + contract miss when no pair matches); without one, 200 {"ok":true}',
   kind: 'healthy',
-  params,
-  explore: { status: oneOf(...OK_STATUSES), json: fixed('the body a healthy answer carries'), contract: fixed("the stand-in's own contract") },
   create(p, env) {
-    const answer = contractAnswer(p.contract ? compileContract(p.contract) : env.contract, p.status, p.json);
+    const answer = contractAnswer(p.contract ? compileParsedContract(p.contract) : env.contract, p.status, p.json);
     return { label: 'ok', request: answer };
   },
-} satisfies Behaviour<typeof params>;
+} satisfies BehaviourImplFor<ParamsOf<'ok'>>;

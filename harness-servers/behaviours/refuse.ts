@@ -1,17 +1,14 @@
-import { z } from 'zod';
 import { monotonicMs } from '../../src/timeline/clock.js';
-import type { Behaviour } from '../behaviour.js';
+import type { BehaviourImplFor } from '../behaviour.js';
+import type { ParamsOf } from './params.js';
 
 // Nothing listens: new connections are refused (ECONNREFUSED). Connections opened before the switch
 // are reset on their next request; inside flaky/sequence (the port must stay open) it resets too.
-const params = z.strictObject({});
-
 export default {
   name: 'refuse',
   description: 'nothing listens on the port: connection refused',
   kind: 'fails-fast',
-  params,
-  explore: {},
+  noParams: true,
   create() {
     return {
       label: 'refuse',
@@ -26,4 +23,4 @@ export default {
       },
     };
   },
-} satisfies Behaviour<typeof params>;
+} satisfies BehaviourImplFor<ParamsOf<'refuse'>>;

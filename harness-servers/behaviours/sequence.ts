@@ -1,45 +1,13 @@
-import { z } from 'zod';
-import { durationSchema } from '../../src/unit-schemas.js';
-import { checkNested, type Behaviour, type Handler } from '../behaviour.js';
-import { oneOf, nested } from '../../src/faults/kind.js';
+import type { BehaviourImplFor, Handler } from '../behaviour.js';
+import type { ParamsOf } from './params.js';
 
 // Steps of (behaviour, count or duration), e.g. 5× ok, then hang for 10 s, then ok: what breaker and
 // retry checks need. Counts are per request across all connections; a duration runs from the step's
 // start. After the last step: stay on it (default) or loop. Logged as "sequence:<inner>".
-const step = z
-  .strictObject({
-    behaviour: z.string(),
-    params: z.unknown().optional(),
-    /** Requests this step answers. */
-    count: z.number().int().min(1).optional(),
-    /** How long this step lasts (ms or "5s"). */
-    for: durationSchema.optional(),
-  })
-  .refine((s) => !(s.count !== undefined && s.for !== undefined), { error: 'give count or for, not both', path: ['count'] })
-  .transform((s, ctx) => {
-    const n = checkNested(s, ctx);
-    return { ...n, count: s.count, for: s.for };
-  });
-
-const params = z.strictObject({
-  steps: z
-    .array(step)
-    .min(1, { error: 'steps needs at least one step' })
-    .prefault([
-      { behaviour: 'ok', count: 5 },
-      { behaviour: 'status', params: { status: 503 }, count: 5 },
-      { behaviour: 'ok' },
-    ]),
-  /** After the last step, start again from the first (else stay on the last). */
-  loop: z.boolean().default(false),
-});
-
 export default {
   name: 'sequence',
   description: 'a list of (behaviour, count or duration) steps, e.g. 5x ok, then hang, then ok',
   kind: 'mixed',
-  params,
-  explore: { steps: nested, loop: oneOf(false, true) },
   create(p, env) {
     const steps = p.steps.map((s) => ({ handler: env.create(s), count: s.count, for: s.for }));
     let i = 0;
@@ -70,4 +38,4 @@ export default {
       request: (x) => steps[i]!.handler.request(x),
     };
   },
-} satisfies Behaviour<typeof params>;
+} satisfies BehaviourImplFor<ParamsOf<'sequence'>>;

@@ -1,34 +1,15 @@
-import { z } from 'zod';
-import { durationSchema } from '../../src/unit-schemas.js';
 import { monotonicMs } from '../../src/timeline/clock.js';
-import type { Behaviour } from '../behaviour.js';
+import type { BehaviourImplFor } from '../behaviour.js';
+import type { ParamsOf } from './params.js';
 import { contractAnswer } from './ok.js';
-import { oneOf, fixed, log, real } from '../../src/faults/kind.js';
 
 // Answers like `ok`, late. The delay is drawn per request (seeded) from a distribution and measured
 // from the request's arrival, so body upload time is not added on top.
-const MAX_DELAY = 24 * 3_600_000;
-const params = z
-  .strictObject({
-    distribution: z.enum(['fixed', 'uniform', 'normal', 'lognormal']).default('fixed'),
-    /** fixed: the delay; normal: the mean; lognormal: the median. */
-    delay: durationSchema.default(1000),
-    /** uniform: bounds; every distribution is also clamped to [min, max] when max is given. */
-    min: durationSchema.default(0),
-    max: durationSchema.optional(),
-    /** normal: standard deviation. */
-    stddev: durationSchema.default(100),
-    /** lognormal: shape (sigma of the underlying normal). */
-    sigma: z.number().min(0).max(5).default(0.5),
-    /** Status/body when there is no contract (as `ok`). */
-    status: z.number().int().min(100).max(599).default(200),
-    json: z.unknown().default({ ok: true }),
-  })
-  .refine((p) => p.max === undefined || p.min <= p.max, { error: 'min must not exceed max', path: ['min'] })
-  .refine((p) => p.distribution !== 'uniform' || p.max !== undefined, { error: 'uniform needs max', path: ['max'] })
-  .refine((p) => p.delay <= MAX_DELAY && (p.max ?? 0) <= MAX_DELAY, { error: 'delays are capped at 24h', path: ['delay'] });
 
-type P = z.output<typeof params>;
+/** The longest delay a schema accepts; also the upper clamp when `max` is not given. */
+export const MAX_DELAY = 24 * 3_600_000;
+
+type P = ParamsOf<'slow'>;
 
 /** Box-Muller standard normal from a uniform generator. */
 function gauss(rng: () => number): number {
@@ -57,8 +38,6 @@ export default {
   name: 'slow',
   description: 'answers like ok after a delay: fixed, uniform, normal or lognormal (seeded)',
   kind: 'holds',
-  params,
-  explore: { distribution: oneOf('fixed', 'normal', 'lognormal'), delay: log(10, 10_000, 'ms'), min: fixed('a clamp, not a fault'), max: fixed('a clamp, not a fault'), stddev: log(10, 2000, 'ms'), sigma: real(0.1, 2), status: oneOf(200), json: fixed('the body a healthy answer carries') },
   create(p, env) {
     const answer = contractAnswer(env.contract, p.status, p.json);
     const next = sampler(p, env.rng());
@@ -73,4 +52,4 @@ export default {
       },
     };
   },
-} satisfies Behaviour<typeof params>;
+} satisfies BehaviourImplFor<P>;

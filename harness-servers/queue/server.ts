@@ -99,7 +99,7 @@ class QueueServer implements StandIn {
     return { name: 'queue', params: this.queue.spec };
   }
 
-  setBehaviour(name: string): void {
+  setBehaviour(name: string): never {
     throw new CrumpleError('BAD_INPUT', `behaviour: '${this.name}' is a queue stand-in, which has no behaviours (not '${name}'); fault it with a toxic or down, or fault its consumer (target: kill)`);
   }
 

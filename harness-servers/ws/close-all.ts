@@ -1,24 +1,12 @@
-import { z } from 'zod';
-import { durationSchema } from '../../src/unit-schemas.js';
-import type { WsBehaviour, WsConn } from './ws-behaviour.js';
-import { oneOf } from '../../src/faults/kind.js';
+import type { WsBehaviourImplFor, WsConn } from './ws-behaviour.js';
+import type { ParamsOf } from './params.js';
 
 // Closes every client at once when it becomes active (and every `every` ms if set): the deploy or
 // failover that provokes a reconnect storm. New connections are echoed until the next sweep.
-const params = z.strictObject({
-  code: z.number().int().min(1000).max(4999).default(1012),
-  /** terminate: drop TCP without a close frame. */
-  abrupt: z.boolean().default(false),
-  /** Repeat the sweep every this many ms (0 = once, on switch). */
-  every: durationSchema.default(0),
-});
-
 export default {
   name: 'close-all',
   description: 'closes every client at once (a reconnect storm); optionally again every N ms',
   kind: 'fails-fast',
-  params,
-  explore: { code: oneOf(1012, 1001, 1011), abrupt: oneOf(false, true), every: oneOf(0, 1000, 5000) },
   create(p) {
     let all: ReadonlySet<WsConn> = new Set();
     let timer: NodeJS.Timeout | undefined;
@@ -39,4 +27,4 @@ export default {
       stop: () => clearInterval(timer),
     };
   },
-} satisfies WsBehaviour<typeof params>;
+} satisfies WsBehaviourImplFor<ParamsOf<'close-all'>>;

@@ -1,20 +1,13 @@
-import { z } from 'zod';
 import { randomBytes } from '../behaviour.js';
-import type { WsBehaviour, WsConn } from './ws-behaviour.js';
-import { log } from '../../src/faults/kind.js';
+import type { WsBehaviourImplFor, WsConn } from './ws-behaviour.js';
+import type { ParamsOf } from './params.js';
 
 // Bytes that are not a valid WebSocket frame (reserved bits and opcode set, then seeded noise), on
 // open and after every message: the client's parser must fail and close with 1002.
-const params = z.strictObject({
-  bytes: z.number().int().min(2).max(1 << 20).default(64),
-});
-
 export default {
   name: 'garbage-frames',
   description: 'sends invalid WebSocket frames (seeded random bytes)',
   kind: 'bad-input',
-  params,
-  explore: { bytes: log(2, 65_536, 'bytes') },
   create(p, env) {
     const rng = env.rng();
     const spit = (c: WsConn) => {
@@ -24,4 +17,4 @@ export default {
     };
     return { label: 'garbage-frames', open: spit, message: (c) => spit(c), ping() {} };
   },
-} satisfies WsBehaviour<typeof params>;
+} satisfies WsBehaviourImplFor<ParamsOf<'garbage-frames'>>;

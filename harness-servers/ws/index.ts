@@ -1,25 +1,19 @@
-/** The WebSocket behaviour table: file name = key = the name in scenario files and on the control API. */
+/**
+ * The WebSocket behaviour table as the parent side uses it: each implementation (impl.ts) with its
+ * params schema and explore ranges (params.ts). A stand-in process imports impl.ts instead.
+ */
 import type { WsBehaviour } from './ws-behaviour.js';
-import echo from './echo.js';
-import silent from './silent.js';
-import noPong from './no-pong.js';
-import dropAfter from './drop-after.js';
-import garbageFrames from './garbage-frames.js';
-import closeAll from './close-all.js';
-import slowMessages from './slow-messages.js';
+import { wsBehaviourImpls, type WsBehaviourName } from './impl.js';
+import { wsBehaviourParams } from './params.js';
 
-export const wsBehaviours = {
-  echo,
-  silent,
-  'no-pong': noPong,
-  'drop-after': dropAfter,
-  'garbage-frames': garbageFrames,
-  'close-all': closeAll,
-  'slow-messages': slowMessages,
-} satisfies Record<string, WsBehaviour<any>>;
+export type { WsBehaviourName } from './impl.js';
 
-export type WsBehaviourName = keyof typeof wsBehaviours;
+type Table = { readonly [K in WsBehaviourName]: (typeof wsBehaviourImpls)[K] & (typeof wsBehaviourParams)[K] };
+
+export const wsBehaviours = Object.fromEntries(
+  Object.entries(wsBehaviourImpls).map(([name, impl]) => [name, { ...impl, ...wsBehaviourParams[name as WsBehaviourName] }]),
+) as Table;
 
 export function getWsBehaviour(name: string): WsBehaviour | undefined {
-  return Object.hasOwn(wsBehaviours, name) ? (wsBehaviours[name as WsBehaviourName] as WsBehaviour) : undefined;
+  return Object.hasOwn(wsBehaviours, name) ? (wsBehaviours[name as WsBehaviourName] as unknown as WsBehaviour) : undefined;
 }

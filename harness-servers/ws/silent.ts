@@ -1,14 +1,11 @@
-import { z } from 'zod';
-import type { WsBehaviour } from './ws-behaviour.js';
+import type { WsBehaviourImplFor } from './ws-behaviour.js';
+import type { ParamsOf } from './params.js';
 
 // Upgrades, then never sends a byte: no messages, no pongs. Only a client heartbeat notices.
-const params = z.strictObject({});
-
 export default {
   name: 'silent',
   description: 'upgrades and never sends anything (not even pongs)',
   kind: 'holds',
-  params,
-  explore: {},
+  noParams: true,
   create: () => ({ label: 'silent', message() {}, ping() {} }),
-} satisfies WsBehaviour<typeof params>;
+} satisfies WsBehaviourImplFor<ParamsOf<'silent'>>;

@@ -1,19 +1,11 @@
-import { z } from 'zod';
-import { durationSchema } from '../../src/unit-schemas.js';
-import type { WsBehaviour } from './ws-behaviour.js';
-import { log } from '../../src/faults/kind.js';
+import type { WsBehaviourImplFor } from './ws-behaviour.js';
+import type { ParamsOf } from './params.js';
 
 // Echoes every message after a delay (pings still answered at once: the link is alive, the app slow).
-const params = z.strictObject({
-  delay: durationSchema.default(1000),
-});
-
 export default {
   name: 'slow-messages',
   description: 'echoes every message after a delay',
   kind: 'holds',
-  params,
-  explore: { delay: log(10, 10_000, 'ms') },
   create(p) {
     return {
       label: 'slow-messages',
@@ -23,4 +15,4 @@ export default {
       },
     };
   },
-} satisfies WsBehaviour<typeof params>;
+} satisfies WsBehaviourImplFor<ParamsOf<'slow-messages'>>;

@@ -1,11 +1,13 @@
 /**
  * The WebSocket behaviour extension point. A handler gets every event of every connection and is
- * swapped live: switching from echo to silent affects open connections at their next message.
+ * swapped live: switching from echo to silent affects open connections at their next message. One
+ * file per behaviour (its implementation, no zod at run time), its params schema in ws/params.ts.
  */
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { z } from 'zod';
 import type { ConnState } from '../log.js';
+import type { ImplFor } from '../behaviour.js';
 import type { FaultKind, Ranges } from '../../src/faults/kind.js';
 
 export interface WsConn {
@@ -39,13 +41,21 @@ export interface WsEnv {
   rng(): () => number;
 }
 
-export interface WsBehaviour<S extends z.ZodType = z.ZodType> {
+/** A WebSocket behaviour's implementation: what it is and how it answers, given params its schema parsed. */
+export interface WsBehaviourImpl<P> {
   readonly name: string;
   readonly description: string;
   /** What the caller goes through (checks and explore read it; see src/faults/kind.ts). */
   readonly kind: FaultKind;
+  /** Takes no params: `{}` needs no parsing, so a stand-in starts it without loading zod. */
+  readonly noParams?: true;
+  create(params: P, env: WsEnv): WsHandler;
+}
+export type WsBehaviourImplFor<P> = ImplFor<P, WsBehaviourImpl<P>>;
+
+/** A WebSocket behaviour as the parent side sees it: the implementation with its params schema and explore ranges. */
+export interface WsBehaviour<S extends z.ZodType = z.ZodType> extends WsBehaviourImpl<z.output<S>> {
   readonly params: S;
   /** Per parameter, the values worth exploring. */
   readonly explore: Ranges<z.input<S>>;
-  create(params: z.output<S>, env: WsEnv): WsHandler;
 }

@@ -54,7 +54,7 @@ async function target(file: string, env: Record<string, string>): Promise<Target
 }
 
 async function set(s: StandIn, behaviour: string, params?: unknown): Promise<void> {
-  s.setBehaviour(behaviour, params);
+  await s.setBehaviour(behaviour, params);
   await s.settled();
 }
 

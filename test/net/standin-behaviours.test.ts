@@ -76,11 +76,11 @@ describe('HTTP behaviours seen from a real client', () => {
     const { s } = await standIn({ behaviour: 'refuse' });
     const port = s.port;
     expect((await get(s.url)).error).toBe('ECONNREFUSED');
-    s.setBehaviour('ok');
+    await s.setBehaviour('ok');
     await s.settled();
     expect(s.port).toBe(port);
     expect((await get(s.url)).status).toBe(200);
-    s.setBehaviour('refuse');
+    await s.setBehaviour('refuse');
     await s.settled();
     expect((await get(s.url)).error).toBe('ECONNREFUSED');
   });
@@ -226,11 +226,11 @@ describe('HTTP behaviours seen from a real client', () => {
       // Whole seconds: the date lies in (answer + 1 s, answer + 2 s].
       expect(Date.parse(header)).toBeGreaterThan(before + 999);
     }
-    s.setBehaviour('status', { status: 429, retryAfter: { date: '-5s' } });
+    await s.setBehaviour('status', { status: 429, retryAfter: { date: '-5s' } });
     const before = Date.now();
     const past = Date.parse(String((await get(s.url)).headers!['retry-after']));
     expect(past).toBeLessThan(before - 3000);
-    expect(() => s.setBehaviour('status', { retryAfter: { date: 'soon' } })).toThrow(/bad params for behaviour 'status'/);
+    await expect(s.setBehaviour('status', { retryAfter: { date: 'soon' } })).rejects.toThrow(/bad params for behaviour 'status'/);
   });
 
   it('flaky fails about the requested fraction, reproducibly for a seed', async () => {

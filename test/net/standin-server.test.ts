@@ -18,18 +18,18 @@ describe('stand-in server', () => {
           .end();
       });
     expect(await once()).toBe(200);
-    s.setBehaviour('status', { status: 502 });
+    await s.setBehaviour('status', { status: 502 });
     expect(await once()).toBe(502);
     agent.destroy();
     expect(s.log().connections).toHaveLength(1); // same connection both times
     expect(s.log().connections[0]!.requestCount).toBe(2);
   });
 
-  it('bad behaviour names and params throw BAD_INPUT naming the field, and change nothing', async () => {
+  it('bad behaviour names and params reject with BAD_INPUT naming the field, and change nothing', async () => {
     const { s } = await standIn({ behaviour: 'status', params: { status: 418 } });
-    const bad = (f: () => void) => {
+    const bad = async (f: () => Promise<void>) => {
       try {
-        f();
+        await f();
       } catch (e) {
         expect(e).toBeInstanceOf(CrumpleError);
         expect((e as CrumpleError).code).toBe('BAD_INPUT');
@@ -37,10 +37,10 @@ describe('stand-in server', () => {
       }
       throw new Error('did not throw');
     };
-    expect(bad(() => s.setBehaviour('nope'))).toMatch(/behaviour: unknown 'nope'/);
-    expect(bad(() => s.setBehaviour('slow', { delay: 'soon' }))).toMatch(/params\.delay/);
-    expect(bad(() => s.setBehaviour('status', { status: 99 }))).toMatch(/params\.status/);
-    expect(bad(() => s.setBehaviour('ok', { extra: 1 }))).toMatch(/extra/);
+    expect(await bad(() => s.setBehaviour('nope'))).toMatch(/behaviour: unknown 'nope'/);
+    expect(await bad(() => s.setBehaviour('slow', { delay: 'soon' }))).toMatch(/params\.delay/);
+    expect(await bad(() => s.setBehaviour('status', { status: 99 }))).toMatch(/params\.status/);
+    expect(await bad(() => s.setBehaviour('ok', { extra: 1 }))).toMatch(/extra/);
     expect(s.behaviour()).toEqual({ name: 'status', params: { status: 418 } });
     expect((await get(s.url)).status).toBe(418);
   });
@@ -109,7 +109,7 @@ describe('stand-in server', () => {
 
   it('reset goes back to the starting behaviour and clears the log', async () => {
     const { s } = await standIn({ behaviour: 'status', params: { status: 500 } });
-    s.setBehaviour('refuse');
+    await s.setBehaviour('refuse');
     await s.settled();
     s.reset();
     await s.settled();

@@ -88,7 +88,7 @@ describe('WebSocket behaviours seen from a ws client', () => {
     const { s } = await standIn({ protocol: 'ws' });
     const clients = await Promise.all([1, 2, 3, 4, 5].map(() => client(s.url)));
     const codes = Promise.all(clients.map(closed));
-    s.setBehaviour('close-all', { code: 1012 });
+    await s.setBehaviour('close-all', { code: 1012 });
     expect(await codes).toEqual([1012, 1012, 1012, 1012, 1012]);
     // A reconnect works (echo) until the next sweep.
     const again = await client(s.url);
@@ -115,6 +115,6 @@ describe('WebSocket behaviours seen from a ws client', () => {
 
   it('an HTTP behaviour name is rejected on a WebSocket stand-in, naming the field', async () => {
     const { s } = await standIn({ protocol: 'ws' });
-    expect(() => s.setBehaviour('hang')).toThrow(/behaviour: unknown 'hang' for a WebSocket stand-in/);
+    await expect(s.setBehaviour('hang')).rejects.toThrow(/behaviour: unknown 'hang' for a WebSocket stand-in/);
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { compileContract, jsonContains } from '../../harness-servers/contract.js';
+import { compileContract } from '../../harness-servers/contract.js';
+import { jsonContains } from '../../harness-servers/contract-match.js';
 import { sampler } from '../../harness-servers/behaviours/slow.js';
 import { seededRandom } from '../../harness-servers/behaviour.js';
-import slow from '../../harness-servers/behaviours/slow.js';
+import { behaviours } from '../../harness-servers/behaviours/index.js';
 import { parseParamFlags } from '../../src/cli/standin.js';
 import { ConnRing } from '../../harness-servers/log.js';
 
@@ -49,7 +50,7 @@ describe('contract matcher', () => {
 
 describe('slow delay distributions', () => {
   const draw = (params: unknown, n = 5000) => {
-    const p = slow.params.parse(params);
+    const p = behaviours.slow.params.parse(params);
     const next = sampler(p, seededRandom(42));
     return Array.from({ length: n }, next);
   };
@@ -73,8 +74,8 @@ describe('slow delay distributions', () => {
     expect(draw({ distribution: 'normal' }, 10)).toEqual(draw({ distribution: 'normal' }, 10));
   });
   it('rejects inconsistent params with the field named', () => {
-    expect(slow.params.safeParse({ distribution: 'uniform' }).error?.issues[0]?.path).toEqual(['max']);
-    expect(slow.params.safeParse({ min: 500, max: 100 }).error?.issues[0]?.path).toEqual(['min']);
+    expect(behaviours.slow.params.safeParse({ distribution: 'uniform' }).error?.issues[0]?.path).toEqual(['max']);
+    expect(behaviours.slow.params.safeParse({ min: 500, max: 100 }).error?.issues[0]?.path).toEqual(['min']);
   });
 });
 

@@ -49,4 +49,30 @@ describe('layout: the import rules of DESIGN.md hold', () => {
   it('units.ts stays zod-free (the CLI start path and the stand-ins import it)', () => {
     expect(readFileSync(join(root, 'src/units.ts'), 'utf8')).not.toMatch(/from\s*['"]zod['"]/);
   });
+
+  // The stand-in process (server.ts and control.ts, what `crumple serve` and the bench's hang child
+  // load) reaches zod only through import(): its schemas load on first need (server.ts loadSchemas).
+  it('a stand-in process imports zod only lazily: no static import of zod from server.ts or control.ts on', () => {
+    const runtime = (file: string): string[] => {
+      const text = readFileSync(join(root, file), 'utf8');
+      // `import type` and `export type` are erased; `import(...)` is loaded on first need.
+      const specs = [...text.matchAll(/^\s*(?:import|export)\s+(?!type\b)(?:[^'";]*?\bfrom\s*)?['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+      return specs.map((s) => (s.startsWith('.') ? relative(root, resolve(root, dirname(file), s)).replace(/\.js$/, '.ts') : s));
+    };
+    const seen = new Set<string>();
+    const offenders: string[] = [];
+    const walk = (file: string, via: string[]) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const dep of runtime(file)) {
+        if (dep === 'zod' || dep.startsWith('zod/')) offenders.push([...via, file, dep].join(' -> '));
+        else if (dep.endsWith('.ts')) walk(dep, [...via, file]);
+      }
+    };
+    walk('harness-servers/server.ts', []);
+    walk('harness-servers/control.ts', []);
+    expect(seen.has('harness-servers/behaviours/hang.ts')).toBe(true); // the walk follows the tables
+    expect(offenders).toEqual([]);
+  });
 });
+
