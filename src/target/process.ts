@@ -8,6 +8,9 @@ import { SUPERVISOR_SOURCE } from './supervisor.js';
 import { monotonicMs } from '../timeline/clock.js';
 import type { EventSink } from '../timeline/events.js';
 
+/** How long an exit waits for the target's output pipes to close (see onExit). */
+const OUTPUT_WAIT_MS = 1500;
+
 export interface TargetProcess {
   readonly pid: number;
   /** Resolves when the process has exited (whoever ended it). */
@@ -70,6 +73,7 @@ export async function spawnTarget(opts: {
   };
   pipe(sup.stdout!, out, keep);
   pipe(sup.stderr!, err, keep);
+  const outputClosed = Promise.all([sup.stdout!, sup.stderr!].map((s) => new Promise<void>((r) => s.once('close', () => r()))));
   const ctl = sup.stdio[3] as Socket;
   ctl.write(`${JSON.stringify({ command: opts.command, cwd: opts.cwd, env: { ...process.env, ...opts.env }, graceMs: opts.graceMs ?? 3000 })}\n`);
 
@@ -84,7 +88,11 @@ export async function spawnTarget(opts: {
     exitedOnce = true;
     running = false;
     opts.sink({ kind: 'target-exit', t: monotonicMs(), code, signal, expected: stopping });
-    resolveExit({ code, signal });
+    // The exit report (on the control socket) can overtake the target's last words on its output pipes:
+    // let those reach the tail first, so "exited before it was ready" shows them. Bounded, because a
+    // grandchild that left the process group may hold the pipes open.
+    const bound = new Promise<void>((r) => setTimeout(r, OUTPUT_WAIT_MS).unref());
+    void Promise.race([outputClosed, bound]).then(() => resolveExit({ code, signal }));
   };
   const started = new Promise<void>((resolve, reject) => {
     let buf = '';
