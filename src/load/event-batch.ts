@@ -5,50 +5,39 @@
  * their buffers transferred, and turned back into the same events on the other side.
  */
 import type { EventSink } from '../timeline/events.js';
-import { responseEventAt, type ResponseColumns } from '../timeline/recorder.js';
+import { responseColumns, responseEventAt, type ResponseColumns } from '../timeline/response-columns.js';
 
 /** A sink that may also take plain responses as rows (the load worker's): `response` returns false for a row it cannot take (send the object). */
 export type ColumnSink = EventSink & { response?(load: string, t: number, latencyMs: number, correctedMs: number, status: number, bytes: number): boolean };
 
 export class ResponseBatch {
-  private t: Float64Array;
-  private latencyMs: Float64Array;
-  private correctedMs: Float64Array;
-  private status: Uint16Array;
-  private bytes: Float64Array;
-  n = 0;
+  private c: ResponseColumns;
 
   constructor(readonly load: string, readonly capacity = 1000) {
-    this.t = new Float64Array(capacity);
-    this.latencyMs = new Float64Array(capacity);
-    this.correctedMs = new Float64Array(capacity);
-    this.status = new Uint16Array(capacity);
-    this.bytes = new Float64Array(capacity);
+    this.c = responseColumns(load, capacity);
+  }
+
+  get n(): number {
+    return this.c.n;
   }
 
   /** Adds a row; true when the batch is full (take it). correctedMs: NaN for none. */
   push(t: number, latencyMs: number, correctedMs: number, status: number, bytes: number): boolean {
-    const i = this.n++;
-    this.t[i] = t;
-    this.latencyMs[i] = latencyMs;
-    this.correctedMs[i] = correctedMs;
-    this.status[i] = status;
-    this.bytes[i] = bytes;
-    return this.n >= this.capacity;
+    const c = this.c;
+    const i = c.n++;
+    c.t[i] = t;
+    c.latencyMs[i] = latencyMs;
+    c.correctedMs[i] = correctedMs;
+    c.status[i] = status;
+    c.bytes[i] = bytes;
+    return c.n >= this.capacity;
   }
 
-  /** The rows so far (fresh arrays: these may be transferred), and an empty batch. */
+  /** The rows so far (their arrays may be transferred), and an empty batch. */
   take(): ResponseColumns | undefined {
-    const n = this.n;
-    if (n === 0) return undefined;
-    const out: ResponseColumns = { load: this.load, n, t: this.t, latencyMs: this.latencyMs, correctedMs: this.correctedMs, status: this.status, bytes: this.bytes };
-    const c = this.capacity;
-    this.t = new Float64Array(c);
-    this.latencyMs = new Float64Array(c);
-    this.correctedMs = new Float64Array(c);
-    this.status = new Uint16Array(c);
-    this.bytes = new Float64Array(c);
-    this.n = 0;
+    if (this.c.n === 0) return undefined;
+    const out = this.c;
+    this.c = responseColumns(this.load, this.capacity);
     return out;
   }
 }

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { CrumpleError } from '../errors.js';
 import type { EventSink, TimelineEvent } from '../timeline/events.js';
 import type { LoadSummary } from './shape.js';
-import type { ResponseColumns } from '../timeline/recorder.js';
+import type { ResponseColumns } from '../timeline/response-columns.js';
 import { deliverColumns } from './event-batch.js';
 
 export interface WorkerInput {

@@ -1,5 +1,6 @@
 import { monotonicMs } from './clock.js';
-import type { EventKind, EventSink, ResponseEvent, TimelineEvent } from './events.js';
+import type { EventKind, EventSink, TimelineEvent } from './events.js';
+import { responseEventAt, type ResponseColumns } from './response-columns.js';
 import type { Timeline } from './timeline.js';
 import { Seconds } from './seconds.js';
 import { SampleColumns } from './samples.js';
@@ -30,29 +31,6 @@ export const DEFAULT_CONTROL_CAP = 100_000;
  * arriving later still counts, but no longer moves that second's percentiles.
  */
 export const OPEN_SECONDS = 120;
-
-/**
- * Plain response events (status, no other optional field but correctedMs) of one load, as columns:
- * a load worker sends them so (typed arrays, transferred) instead of one cloned object each.
- * Row i is the event responseEventAt(b, i); correctedMs is NaN where the event has none.
- */
-export interface ResponseColumns {
-  load: string;
-  n: number;
-  t: Float64Array;
-  latencyMs: Float64Array;
-  correctedMs: Float64Array;
-  status: Uint16Array;
-  bytes: Float64Array;
-}
-
-/** Row i of a batch as the event it stands for (field order as the load records it one by one). */
-export function responseEventAt(b: ResponseColumns, i: number): ResponseEvent {
-  const c = b.correctedMs[i]!;
-  return c === c
-    ? { kind: 'response', t: b.t[i]!, load: b.load, latencyMs: b.latencyMs[i]!, correctedMs: c, status: b.status[i]!, bytes: b.bytes[i]! }
-    : { kind: 'response', t: b.t[i]!, load: b.load, latencyMs: b.latencyMs[i]!, status: b.status[i]!, bytes: b.bytes[i]! };
-}
 
 /** The recorder's sink; `responses` takes a batch of columns (the same events record() would get one by one). */
 export type RecorderSink = EventSink & { responses(b: ResponseColumns): void };
