@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { monotonicMs } from '../src/timeline/clock.js';
 import type { Exchange, Handler } from './behaviour.js';
-import { LOGGED_HEADERS, type ConnState, type RequestRecord } from './log.js';
+import { interner, LOGGED_HEADERS, type ConnState, type RequestRecord } from './log.js';
 import { connOf, type Observer } from './observe.js';
 import type { RequestTags } from './idempotency.js';
 
@@ -18,6 +18,11 @@ export const MAX_BODY = 1 << 20;
 /** Records without any logged header share this one (never mutated; snapshots copy headers). */
 const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
+/** Paths and the header values that repeat from request to request, shared in the log (ids are not: each is new). */
+const internPath = interner(1000);
+const internValue = interner(1000);
+const REPEATING: ReadonlySet<string> = new Set(['content-type', 'user-agent', 'connection']);
+
 /** The log record of a request head: arrival, method, path and the LOGGED_HEADERS it carried. */
 export function newRecord(req: IncomingMessage, t: number): RequestRecord {
   const h = req.headers;
@@ -26,9 +31,9 @@ export function newRecord(req: IncomingMessage, t: number): RequestRecord {
     const v = h[k];
     if (typeof v !== 'string') continue;
     if (headers === NO_HEADERS) headers = {};
-    headers[k] = v;
+    headers[k] = REPEATING.has(k) ? internValue(v) : v;
   }
-  return { t, method: req.method ?? 'GET', path: req.url ?? '/', headers, bytes: 0, behaviour: '' };
+  return { t, method: req.method ?? 'GET', path: internPath(req.url ?? '/'), headers, bytes: 0, behaviour: '' };
 }
 
 export class HttpSide {

@@ -77,14 +77,23 @@ export const LOGGED_HEADERS = [
  */
 export type LiveConnRecord = Omit<ConnRecord, 'remote'>;
 
-/** One string per client address (connections from one host share it). Bounded: past 1,000 hosts, no longer shared. */
-const addresses = new Map<string, string>();
-function internAddress(a: string): string {
-  const known = addresses.get(a);
-  if (known !== undefined) return known;
-  if (addresses.size < 1000) addresses.set(a, a);
-  return a;
+/**
+ * One string per distinct value, so that the log's 10,000 connections × 10 requests do not each hold a
+ * copy of "keep-alive" or "/items/1" (node:http gives every request fresh strings; ~40 B each).
+ * Bounded: past `limit` distinct values a new one is no longer shared.
+ */
+export function interner(limit: number): (s: string) => string {
+  const known = new Map<string, string>();
+  return (s) => {
+    const k = known.get(s);
+    if (k !== undefined) return k;
+    if (known.size < limit && s.length <= 256) known.set(s, s);
+    return s;
+  };
 }
+
+/** Client addresses (connections from one host share one string). */
+const internAddress = interner(1000);
 
 /** Live per-connection state: the record plus what only matters while it is open. */
 export class ConnState {

@@ -142,4 +142,30 @@ describe('stand-in server', () => {
     expect(h).toMatchObject({ 'x-request-id': 'abc', 'user-agent': 'ua' });
     expect(JSON.stringify(h)).not.toContain('secret');
   });
+
+  it('logs each request its own path and header values past the interning limit (1,000 distinct)', async () => {
+    const { s } = await standIn();
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    const n = 1_050;
+    const one = (i: number) =>
+      new Promise<void>((resolve, reject) => {
+        const req = request(`${s.url}/p/${i}`, { agent, headers: { 'user-agent': `ua-${i % 1_100}`, 'x-request-id': `id-${i}` } }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    for (let i = 0; i < n; i += 50) await Promise.all(Array.from({ length: 50 }, (_, k) => one(i + k)));
+    agent.destroy();
+    const seen = new Map<string, Record<string, string>>();
+    for (const c of s.log().connections) for (const r of c.requests) seen.set(r.path, r.headers);
+    // Only the last 10 requests of each connection are kept in detail; each one kept is its own.
+    expect(seen.size).toBeGreaterThan(0);
+    for (const [path, h] of seen) {
+      const i = Number(path.slice('/p/'.length));
+      expect(h).toMatchObject({ 'user-agent': `ua-${i % 1_100}`, 'x-request-id': `id-${i}` });
+    }
+    expect([...seen.keys()].some((p) => Number(p.slice(3)) >= 1_000)).toBe(true);
+  });
 });
