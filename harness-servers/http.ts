@@ -21,7 +21,7 @@ const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, s
 /** Paths and the header values that repeat from request to request, shared in the log (ids are not: each is new). */
 const internPath = interner(1000);
 const internValue = interner(1000);
-const REPEATING: ReadonlySet<string> = new Set(['content-type', 'user-agent', 'connection']);
+const REPEATING: ReadonlySet<string> = new Set<(typeof LOGGED_HEADERS)[number]>(['content-type', 'user-agent', 'connection']);
 
 /** The log record of a request head: arrival, method, path and the LOGGED_HEADERS it carried. */
 export function newRecord(req: IncomingMessage, t: number): RequestRecord {
